@@ -1,0 +1,69 @@
+package conn
+
+import (
+	"context"
+	"time"
+)
+
+// Command is one command to run on a host.
+type Command struct {
+	// Argv runs a program with these arguments and no shell in between.
+	// Exactly one of Argv and Script is set.
+	Argv []string
+	// Script is shell source run by Shell -c Script (the shell module).
+	Script string
+	// Shell runs Script; empty means /bin/sh.
+	Shell string
+	// Dir is the working directory; empty means the connection's default
+	// (the executor's working directory locally, the login directory remotely).
+	Dir string
+	// Env is added to the command's environment.
+	Env map[string]string
+	// Timeout is the deadline after which the whole process group gets TERM,
+	// then KILL after Grace; 0 means none.
+	Timeout time.Duration
+	// Grace is the time between TERM and KILL; 0 means DefaultGrace.
+	Grace time.Duration
+	// Detach asks for a job that survives the connection (SSH: started under
+	// a wrapper on the host, re-attachable by JobID). Local commands ignore it.
+	Detach bool
+	// JobID names a detached job on the host (the jid).
+	JobID string
+	// Become, BecomeUser, BecomeMethod run the command as another user
+	// (sudo by default).
+	Become       bool
+	BecomeUser   string
+	BecomeMethod string
+	// BecomePassword is given to sudo/su on stdin; never logged.
+	BecomePassword string
+}
+
+// DefaultGrace is the wait between TERM and KILL.
+const DefaultGrace = 2 * time.Second
+
+// Result is what a command did.
+type Result struct {
+	// RC is the exit code; a command killed by signal N has RC -N, as in
+	// Ansible (SIGTERM → -15).
+	RC int
+	// Stdout and Stderr are the command's output.
+	Stdout, Stderr []byte
+	// Start and End bracket the command.
+	Start, End time.Time
+	// TimedOut is true when Timeout killed the command.
+	TimedOut bool
+	// NotFound is true when the program of Argv could not be started because
+	// it does not exist (RC is 2, as Ansible reports it).
+	NotFound bool
+	// PID is the process (group) id of the command on its host, when known.
+	PID int
+}
+
+// Conn runs commands on one host. Implementations are safe for concurrent use.
+type Conn interface {
+	// Run runs c and returns its result. A command that ran and failed is
+	// not an error; an error means the command's outcome is unknown or it
+	// could not be started (see UnreachableError). On ctx.Done() the command's
+	// process group gets TERM, then KILL after Grace, and Run returns ctx.Err().
+	Run(ctx context.Context, c Command) (Result, error)
+}

@@ -1,0 +1,124 @@
+package conn
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// Local runs commands as child processes of the current process, each in a
+// process group of its own so that a timeout or a cancel kills its children too.
+type Local struct{}
+
+var _ Conn = Local{}
+
+// Run implements Conn.
+func (Local) Run(ctx context.Context, c Command) (Result, error) {
+	var cmd *exec.Cmd
+	switch {
+	case len(c.Argv) > 0:
+		cmd = exec.Command(c.Argv[0], c.Argv[1:]...)
+	case c.Script != "":
+		cmd = exec.Command(cmp.Or(c.Shell, "/bin/sh"), "-c", c.Script)
+	default:
+		return Result{}, ErrNoCommand
+	}
+	if c.Become {
+		argv, err := BecomeArgv(c, cmd.Args)
+		if err != nil {
+			return Result{}, err
+		}
+		cmd = exec.Command(argv[0], argv[1:]...)
+		if c.BecomePassword != "" {
+			cmd.Stdin = bytes.NewReader([]byte(c.BecomePassword + "\n"))
+		}
+	}
+	cmd.Dir = c.Dir
+	if len(c.Env) > 0 {
+		cmd.Env = os.Environ()
+		for k, v := range c.Env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+
+	res := Result{Start: time.Now()}
+	if err := cmd.Start(); err != nil {
+		res.End = time.Now()
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, exec.ErrNotFound) {
+			res.RC, res.NotFound = 2, true
+			return res, nil
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			res.RC = 126
+			res.Stderr = []byte(err.Error())
+			return res, nil
+		}
+		return res, err
+	}
+	res.PID = cmd.Process.Pid
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	var deadline <-chan time.Time
+	if c.Timeout > 0 {
+		t := time.NewTimer(c.Timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	var waitErr, ctxErr error
+	select {
+	case waitErr = <-done:
+	case <-deadline:
+		res.TimedOut = true
+		waitErr = killGroup(res.PID, cmp.Or(c.Grace, DefaultGrace), done)
+	case <-ctx.Done():
+		ctxErr = ctx.Err()
+		waitErr = killGroup(res.PID, cmp.Or(c.Grace, DefaultGrace), done)
+	}
+	res.End = time.Now()
+	res.Stdout, res.Stderr = stdout.Bytes(), stderr.Bytes()
+	res.RC = exitCode(cmd.ProcessState, waitErr)
+	// Whatever the leader did, no member of its group outlives it.
+	_ = syscall.Kill(-res.PID, syscall.SIGKILL)
+	return res, ctxErr
+}
+
+// killGroup sends TERM to the process group pgid, waits up to grace for the
+// leader to exit, then sends KILL, and returns the leader's wait error.
+func killGroup(pgid int, grace time.Duration, done <-chan error) error {
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		return err
+	case <-t.C:
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		return <-done
+	}
+}
+
+// exitCode turns a process state into Ansible's rc: the exit status, or
+// minus the signal number for a killed process.
+func exitCode(ps *os.ProcessState, err error) int {
+	if ps == nil {
+		if err != nil {
+			return -1
+		}
+		return 0
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return -int(ws.Signal())
+	}
+	return ps.ExitCode()
+}

@@ -1,0 +1,54 @@
+package job
+
+import "strings"
+
+// Names on the wire. Everything that talks to NATS builds its names here.
+const (
+	// StreamName is the work-queue stream that holds task messages.
+	StreamName = "JETPLAY_TASKS"
+	// SubjectPrefix starts every task subject: jetplay.tasks.<pool>.
+	SubjectPrefix = "jetplay.tasks"
+	// DefaultPool is the executor pool a task goes to when it names none.
+	DefaultPool = "default"
+	// BucketName is the KV bucket of status records, keyed by jid.
+	BucketName = "jetplay_status"
+	// CancelSubjectPrefix starts the subjects a cancel request is sent on:
+	// jetplay.cancel.<jid>.
+	CancelSubjectPrefix = "jetplay.cancel"
+	// ConsumerPrefix starts the durable consumer name of a pool.
+	ConsumerPrefix = "executors-"
+)
+
+// TaskSubject is the subject a task for pool is published on.
+// An empty pool means DefaultPool.
+func TaskSubject(pool string) string {
+	if pool == "" {
+		pool = DefaultPool
+	}
+	return SubjectPrefix + "." + pool
+}
+
+// StreamSubjects are the subjects the work-queue stream captures: every pool.
+func StreamSubjects() []string { return []string{SubjectPrefix + ".*"} }
+
+// ConsumerName is the durable pull consumer shared by all executors of pool.
+func ConsumerName(pool string) string {
+	if pool == "" {
+		pool = DefaultPool
+	}
+	return ConsumerPrefix + pool
+}
+
+// StatusKey is the KV key of a job's status record: the jid itself.
+func StatusKey(id ID) string { return string(id) }
+
+// RunPattern is the KV key pattern that matches every job of a run.
+func RunPattern(run RunID) string { return string(run) + ".*" }
+
+// CancelSubject is the subject a cancel request for id is published on.
+func CancelSubject(id ID) string { return CancelSubjectPrefix + "." + string(id) }
+
+// ValidPool reports whether p can be used as a pool name: one subject token.
+func ValidPool(p string) bool {
+	return p != "" && !strings.ContainsAny(p, ".*> \t\r\n")
+}
