@@ -1,0 +1,211 @@
+package bus
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/jetplay/jetplay/internal/job"
+)
+
+// Config says how the stream, consumer and bucket are made.
+type Config struct {
+	// Replicas is the replica count of the stream, the consumers and the
+	// bucket: 1 on a single server, 3 in a 3-node cluster. Default 1.
+	Replicas int
+	// StatusTTL is how long a status record lives after its last write.
+	// Default 7 days.
+	StatusTTL time.Duration
+	// History is how many revisions of a status record are kept (max 64).
+	// Default 8.
+	History int
+	// AckWait is how long an executor may hold a task without a heartbeat
+	// before it is redelivered. Default 30s.
+	AckWait time.Duration
+	// MaxDeliver is how many times a task is delivered before it is given up.
+	// Default 5.
+	MaxDeliver int
+	// MaxAckPending caps the tasks held by all executors of a pool at once.
+	// Default 10000.
+	MaxAckPending int
+	// MaxMsgs caps the tasks waiting in the stream; past it publishing fails.
+	// Default 1,000,000.
+	MaxMsgs int64
+	// MaxAge drops a task nobody consumed after this long. Default 7 days.
+	MaxAge time.Duration
+	// Duplicates is the window in which a resent jid is stored once. Default 2m.
+	Duplicates time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	c.Replicas = cmp.Or(c.Replicas, 1)
+	c.StatusTTL = cmp.Or(c.StatusTTL, 7*24*time.Hour)
+	c.History = cmp.Or(c.History, 8)
+	c.AckWait = cmp.Or(c.AckWait, 30*time.Second)
+	c.MaxDeliver = cmp.Or(c.MaxDeliver, 5)
+	c.MaxAckPending = cmp.Or(c.MaxAckPending, 10000)
+	c.MaxMsgs = cmp.Or(c.MaxMsgs, 1_000_000)
+	c.MaxAge = cmp.Or(c.MaxAge, 7*24*time.Hour)
+	c.Duplicates = cmp.Or(c.Duplicates, 2*time.Minute)
+	return c
+}
+
+// Bus is an open connection to jetplay's stream and bucket.
+type Bus struct {
+	js     jetstream.JetStream
+	kv     jetstream.KeyValue
+	stream jetstream.Stream
+	cfg    Config
+}
+
+// Open creates (or updates) the stream and the bucket and returns a Bus.
+// It is safe to call from every process: creation is idempotent.
+func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error) {
+	cfg = cfg.withDefaults()
+	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        job.StreamName,
+		Description: "jetplay task messages, one per (task, host)",
+		Subjects:    job.StreamSubjects(),
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+		MaxMsgs:     cfg.MaxMsgs,
+		MaxAge:      cfg.MaxAge,
+		MaxMsgSize:  job.MaxTaskBytes,
+		Discard:     jetstream.DiscardNew,
+		Duplicates:  cfg.Duplicates,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create stream %s: %w", job.StreamName, err)
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      job.BucketName,
+		Description: "jetplay job status records, keyed by jid",
+		History:     uint8(cfg.History),
+		TTL:         cfg.StatusTTL,
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create bucket %s: %w", job.BucketName, err)
+	}
+	return &Bus{js: js, kv: kv, stream: st, cfg: cfg}, nil
+}
+
+// Config returns the settings in force (defaults filled in).
+func (b *Bus) Config() Config { return b.cfg }
+
+// KV is the status bucket.
+func (b *Bus) KV() jetstream.KeyValue { return b.kv }
+
+// JetStream is the JetStream context the bus was opened with.
+func (b *Bus) JetStream() jetstream.JetStream { return b.js }
+
+// Consumer creates (or updates) the durable pull consumer of pool and returns it.
+func (b *Bus) Consumer(ctx context.Context, pool string) (jetstream.Consumer, error) {
+	c, err := b.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       job.ConsumerName(pool),
+		Description:   "jetplay executors of pool " + cmp.Or(pool, job.DefaultPool),
+		FilterSubject: job.TaskSubject(pool),
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       b.cfg.AckWait,
+		MaxDeliver:    b.cfg.MaxDeliver,
+		MaxAckPending: b.cfg.MaxAckPending,
+		Replicas:      b.cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create consumer %s: %w", job.ConsumerName(pool), err)
+	}
+	return c, nil
+}
+
+// Submit records the job as queued and publishes its task with Nats-Msg-Id
+// set to the jid, so a resend is stored once. If the publish fails the job
+// is recorded as lost, so it never stays queued forever.
+func (b *Bus) Submit(ctx context.Context, t *job.Task) error {
+	if t.V == 0 {
+		t.V = job.Version
+	}
+	if t.Submitted.IsZero() {
+		t.Submitted = time.Now().UTC()
+	}
+	data, err := t.Encode()
+	if err != nil {
+		return err
+	}
+	st := job.NewQueued(t, t.Submitted)
+	if _, err := b.create(ctx, st); err != nil {
+		return fmt.Errorf("record job %s: %w", t.JID, err)
+	}
+	msg := nats.NewMsg(job.TaskSubject(t.Pool))
+	msg.Data = data
+	if _, err := b.js.PublishMsg(ctx, msg, jetstream.WithMsgID(string(t.JID))); err != nil {
+		reason := fmt.Sprintf("publish failed: %v", err)
+		_, _ = b.Update(context.WithoutCancel(ctx), t.JID, func(s job.Status) (job.Status, error) {
+			s.Reason = reason
+			return s.Move(job.Lost, time.Now())
+		})
+		return fmt.Errorf("publish job %s: %w", t.JID, err)
+	}
+	return nil
+}
+
+func (b *Bus) create(ctx context.Context, st job.Status) (uint64, error) {
+	data, err := st.Encode()
+	if err != nil {
+		return 0, err
+	}
+	return b.kv.Create(ctx, job.StatusKey(st.JID), data)
+}
+
+// Create writes the first record of a job; it fails with
+// jetstream.ErrKeyExists if the job has one.
+func (b *Bus) Create(ctx context.Context, st job.Status) (uint64, error) { return b.create(ctx, st) }
+
+// Status reads a job's current record and its revision.
+func (b *Bus) Status(ctx context.Context, id job.ID) (job.Status, uint64, error) {
+	e, err := b.kv.Get(ctx, job.StatusKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return job.Status{}, 0, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return job.Status{}, 0, fmt.Errorf("read status %s: %w", id, err)
+	}
+	st, err := job.DecodeStatus(e.Value())
+	return st, e.Revision(), err
+}
+
+// Update applies fn to the job's current record and writes the result with
+// compare-and-set, re-reading and re-applying on a lost race. fn may return
+// ErrUnchanged to write nothing (Update then returns the current record and
+// ErrUnchanged) or any other error to abort.
+func (b *Bus) Update(ctx context.Context, id job.ID, fn func(job.Status) (job.Status, error)) (job.Status, error) {
+	for range 50 {
+		cur, rev, err := b.Status(ctx, id)
+		if err != nil {
+			return cur, err
+		}
+		next, err := fn(cur)
+		if err != nil {
+			return cur, err
+		}
+		data, err := next.Encode()
+		if err != nil {
+			return cur, err
+		}
+		_, err = b.kv.Update(ctx, job.StatusKey(id), data, rev)
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			continue
+		}
+		if err != nil {
+			return cur, fmt.Errorf("write status %s: %w", id, err)
+		}
+		return next, nil
+	}
+	return job.Status{}, fmt.Errorf("%w: %s", ErrConflict, id)
+}
