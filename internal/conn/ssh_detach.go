@@ -1,0 +1,393 @@
+package conn
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Detached jobs.
+//
+// Run with Command.Detach starts the command under a small POSIX sh wrapper
+// sent inline in the exec request (nothing is copied to the host first).
+// Everything the job leaves lives in its job directory
+// JobDir/<jid> (default $HOME/.jetplay/jobs/<jid>; not $XDG_RUNTIME_DIR,
+// which systemd removes when the user's last session ends):
+//
+//	start    wrapper start time (epoch seconds)
+//	mpid     pid of the monitor (the shell that waits for the job)
+//	pid      pid of the job = its process group and session id
+//	stdout   the job's stdout
+//	stderr   the job's stderr
+//	timedout exists when the deadline killed the job
+//	end      end time (epoch seconds)
+//	rc       the job's wait status, written last and atomically (rc.tmp → rc)
+//
+// Starting: mkdir of the job directory is the atomic "start once" guard, so
+// running the same jid again (a retry after a dropped connection, or a
+// redelivered task) attaches to the existing job instead of starting it a
+// second time. The monitor runs under setsid (a new session, immune to the
+// SSH session's end), stdin /dev/null, output to /dev/null. It starts the
+// job under setsid again, so the job is the leader of its own process group
+// and can be killed as a whole without killing the monitor.
+//
+// Deadline: when Timeout is set the monitor runs a watchdog subshell that
+// sleeps Timeout, creates "timedout", sends TERM to the job's process group,
+// sleeps Grace and sends KILL. It runs on the host, so the deadline holds
+// with no executor connected. If the job ends first the watchdog is killed.
+//
+// Waiting: after starting (or when the job already exists, or on Attach)
+// the same session polls for rc every 0.2s (a sleep(1) per poll; fractional
+// sleep is not POSIX, a whole second is the fallback) and writes a "." line
+// to stdout every second: when the client is gone, that write kills the
+// poll loop with SIGPIPE, so no waiter outlives its connection. If the
+// monitor is gone without writing rc (host reboot, kill -9) the wait reports
+// the job lost. When rc exists the session prints a status line and the
+// job's stdout (on stdout) and stderr (on stderr). The waiting session
+// occupies one of the connection's MaxSessions for the job's whole life.
+//
+// If the connection drops while waiting, Run and Attach reconnect with
+// backoff (100ms doubling to 5s) and wait again, until ctx is done or the
+// host stays unreachable past the job's deadline (Timeout+Grace) plus
+// reattachMargin, and at least reattachMargin after the first failure.
+// ctx ending stops the wait only: the job keeps running (use Killer to
+// stop it).
+//
+// Status: an rc of 129..192 means killed by signal rc-128 and is reported
+// as RC -(rc-128), as Ansible does (a program exiting with such a code on
+// its own is reported the same way).
+
+// reattachMargin is how long past a job's deadline Run and Attach keep
+// trying to reach its host.
+var reattachMargin = 60 * time.Second
+
+// errJobLost means the job's monitor died without recording a result.
+var errJobLost = errors.New("detached job lost: its monitor is gone and no exit status was recorded")
+
+var jobIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+func validJobID(id string) error {
+	if !jobIDRe.MatchString(id) || strings.Contains(id, "..") {
+		return fmt.Errorf("job id %q cannot name a job directory", id)
+	}
+	return nil
+}
+
+// jobDirExpr is the shell expression of the job directory of id.
+func (c *sshConn) jobDirExpr(id string) string {
+	dir := c.pool.cfg.JobDir
+	for _, pre := range []string{"$HOME/", "~/"} {
+		if rest, ok := strings.CutPrefix(dir, pre); ok {
+			return `"$HOME"/` + Quote(strings.TrimSuffix(rest, "/")+"/"+id)
+		}
+	}
+	return Quote(strings.TrimSuffix(dir, "/") + "/" + id)
+}
+
+// monitorScript: $1 job dir, $2 timeout, $3 grace (seconds, "0" = none),
+// $4 command line, $5 "1" when a become password comes on stdin.
+const monitorScript = `d=$1 t=$2 g=$3
+echo $$ >"$d/mpid.tmp" && mv -f "$d/mpid.tmp" "$d/mpid"
+job='echo $$ >"$1/pid.tmp" && mv -f "$1/pid.tmp" "$1/pid" && eval "$2"'
+if [ "$5" = 1 ]; then
+  IFS= read -r pw
+  printf '%s\n' "$pw" | setsid /bin/sh -c "$job" jetplay-job "$d" "$4" >"$d/stdout" 2>"$d/stderr" &
+  pw=
+else
+  setsid /bin/sh -c "$job" jetplay-job "$d" "$4" </dev/null >"$d/stdout" 2>"$d/stderr" &
+fi
+j=$!
+zz() { sleep "$1" 2>/dev/null || sleep $((${1%.*}+1)); }
+w=
+if [ "$t" != 0 ]; then
+  (
+    trap 'kill $s 2>/dev/null; exit 0' TERM
+    zz "$t" & s=$!; wait $s
+    : >"$d/timedout"
+    kill -s TERM -- -$j 2>/dev/null
+    zz "$g" & s=$!; wait $s
+    kill -s KILL -- -$j 2>/dev/null
+  ) &
+  w=$!
+fi
+wait $j; st=$?
+if [ -n "$w" ]; then
+  [ -e "$d/timedout" ] || kill $w 2>/dev/null
+  wait $w
+fi
+date +%s.%N >"$d/end"
+echo $st >"$d/rc.tmp" && mv -f "$d/rc.tmp" "$d/rc"
+`
+
+// waitScript: $1 job dir; prints the status line, then the job's output.
+const waitScript = `
+[ -d "$d" ] || { echo JETPLAY-NOJOB; exit 0; }
+n=0
+while [ ! -e "$d/rc" ]; do
+  if [ -s "$d/mpid" ]; then
+    kill -0 "$(cat "$d/mpid")" 2>/dev/null || [ -e "$d/rc" ] || { echo JETPLAY-LOST; exit 0; }
+  elif [ $n -ge 50 ]; then
+    echo JETPLAY-LOST; exit 0
+  fi
+  sleep 0.2 2>/dev/null || sleep 1
+  n=$((n+1))
+  [ $((n % 5)) -ne 0 ] || echo .
+done
+to=0; [ -e "$d/timedout" ] && to=1
+echo "JETPLAY-DONE $(cat "$d/rc") $to $(cat "$d/pid" 2>/dev/null || echo 0) $(cat "$d/start" 2>/dev/null || echo 0) $(cat "$d/end" 2>/dev/null || echo 0)"
+[ ! -e "$d/stdout" ] || cat "$d/stdout"
+[ ! -e "$d/stderr" ] || cat "$d/stderr" >&2
+`
+
+// startScript: $1 job dir, $2..$6 as monitorScript's $2..$5 plus $6 mode.
+func startScript() string {
+	return `d=$1
+if [ "$6" = run ]; then
+  mkdir -p "${d%/*}" || exit 90
+  if mkdir "$d" 2>/dev/null; then
+    command -v setsid >/dev/null 2>&1 || { echo "setsid not found on the host" >&2; rm -rf "$d"; exit 91; }
+    date +%s.%N >"$d/start"
+    pw=
+    [ "$5" != 1 ] || IFS= read -r pw
+    printf '%s\n' "$pw" | setsid /bin/sh -c ` + Quote(monitorScript) + ` jetplay-monitor "$d" "$2" "$3" "$4" "$5" >/dev/null 2>&1 &
+    pw=
+    n=0
+    while [ ! -s "$d/pid" ] && [ ! -e "$d/rc" ] && [ $n -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; n=$((n+1)); done
+  fi
+fi
+` + waitScript
+}
+
+var startScriptText = startScript()
+
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
+
+// runDetached runs cmd as a detached job; see the comment at the top.
+func (c *sshConn) runDetached(ctx context.Context, cmd Command) (Result, error) {
+	if err := validJobID(cmd.JobID); err != nil {
+		return Result{}, err
+	}
+	line, stdin, err := buildCommand(cmd)
+	if err != nil {
+		return Result{}, err
+	}
+	res, found, err := c.waitJob(ctx, cmd, "run", line, stdin)
+	if err == nil && !found {
+		return res, fmt.Errorf("detached job %s on %s: job directory vanished", cmd.JobID, c.host)
+	}
+	return res, err
+}
+
+// Attach implements Attacher.
+func (c *sshConn) Attach(ctx context.Context, jobID string, cmd Command) (Result, bool, error) {
+	if err := validJobID(jobID); err != nil {
+		return Result{}, false, err
+	}
+	cmd.JobID = jobID
+	return c.waitJob(ctx, cmd, "attach", "", nil)
+}
+
+// waitJob runs the start/wait script, reconnecting while the host is
+// unreachable (see the comment at the top).
+func (c *sshConn) waitJob(ctx context.Context, cmd Command, mode, line string, stdin []byte) (Result, bool, error) {
+	var jobDeadline, giveUp time.Time
+	if cmd.Timeout > 0 {
+		jobDeadline = time.Now().Add(cmd.Timeout + cmp.Or(cmd.Grace, DefaultGrace) + reattachMargin)
+	}
+	backoff := 100 * time.Millisecond
+	for {
+		res, found, transient, err := c.waitOnce(ctx, cmd, mode, line, stdin)
+		if err == nil || !transient || ctx.Err() != nil {
+			return res, found, err
+		}
+		now := time.Now()
+		if giveUp.IsZero() {
+			giveUp = now.Add(reattachMargin)
+			if jobDeadline.After(giveUp) {
+				giveUp = jobDeadline
+			}
+		}
+		if now.After(giveUp) {
+			return res, false, err
+		}
+		c.pool.log.Warn().Err(err).Str("host", c.host).Str("job_id", cmd.JobID).Dur("backoff", backoff).Msg("lost the host while waiting for a detached job; reconnecting")
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return res, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// waitOnce makes one attempt; transient is true when a reconnect may help.
+func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, stdin []byte) (res Result, found, transient bool, err error) {
+	grace := cmp.Or(cmd.Grace, DefaultGrace)
+	timeout := "0"
+	if cmd.Timeout > 0 {
+		timeout = seconds(cmd.Timeout)
+	}
+	pw := "0"
+	if stdin != nil {
+		pw = "1"
+	}
+	script := "exec /bin/sh -c " + Quote(startScriptText) + " jetplay-job " + c.jobDirExpr(cmd.JobID) + " " +
+		Quote(timeout) + " " + Quote(seconds(grace)) + " " + Quote(line) + " " + pw + " " + mode
+
+	sess, sc, release, err := c.session(ctx, false)
+	if err != nil {
+		return res, false, ctx.Err() == nil, err
+	}
+	defer release()
+	defer func() { _ = sess.Close() }()
+	var stdout, stderr bytes.Buffer
+	sess.Stdout, sess.Stderr = &stdout, &stderr
+	if stdin != nil {
+		sess.Stdin = bytes.NewReader(stdin)
+	}
+	if err := sess.Start(script); err != nil {
+		return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("start job wrapper: %w", err)}
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	var waitErr error
+	select {
+	case waitErr = <-done:
+	case <-ctx.Done():
+		_ = sess.Close()
+		<-done
+		return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
+	}
+	rc, err := sshExitCode(waitErr)
+	if err != nil {
+		sc.retire()
+		return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("connection lost while waiting for job %s: %w", cmd.JobID, err)}
+	}
+	if rc != 0 {
+		return res, false, false, fmt.Errorf("job wrapper for %s on %s failed (rc %d): %s", cmd.JobID, c.host, rc, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return c.parseJobOutput(cmd, stdout.Bytes(), stderr.Bytes())
+}
+
+func (c *sshConn) parseJobOutput(cmd Command, out, errOut []byte) (res Result, found, transient bool, err error) {
+	for {
+		line, rest, ok := bytes.Cut(out, []byte("\n"))
+		if !ok {
+			return res, false, false, fmt.Errorf("job %s on %s: wrapper output ended early", cmd.JobID, c.host)
+		}
+		out = rest
+		switch s := string(line); {
+		case s == ".":
+			continue
+		case s == "JETPLAY-NOJOB":
+			return res, false, false, nil
+		case s == "JETPLAY-LOST":
+			return res, false, false, fmt.Errorf("job %s on %s: %w", cmd.JobID, c.host, errJobLost)
+		case strings.HasPrefix(s, "JETPLAY-DONE "):
+			f := strings.Fields(s)
+			if len(f) != 6 {
+				return res, false, false, fmt.Errorf("job %s on %s: bad status line %q", cmd.JobID, c.host, s)
+			}
+			st, err := strconv.Atoi(f[1])
+			if err != nil {
+				return res, false, false, fmt.Errorf("job %s on %s: bad status line %q", cmd.JobID, c.host, s)
+			}
+			res.RC = st
+			if st > 128 && st <= 128+64 {
+				res.RC = 128 - st
+			}
+			res.TimedOut = f[2] == "1"
+			res.PID, _ = strconv.Atoi(f[3])
+			res.Start, res.End = epoch(f[4]), epoch(f[5])
+			res.Stdout, res.Stderr = out, errOut
+			if len(cmd.Argv) > 0 && !cmd.Become && notFound(res.RC, res.Stderr, cmd.Argv[0]) {
+				res.RC, res.NotFound, res.Stderr = 2, true, nil
+			}
+			return res, true, false, nil
+		default:
+			return res, false, false, fmt.Errorf("job %s on %s: unexpected wrapper output %q", cmd.JobID, c.host, s)
+		}
+	}
+}
+
+// epoch parses `date +%s.%N` output (or a plain %s where %N is unknown).
+func epoch(s string) time.Time {
+	s = strings.TrimSuffix(s, "N")
+	s = strings.TrimSuffix(s, ".")
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f == 0 {
+		return time.Time{}
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9))
+}
+
+// Kill implements Killer. It sends TERM to the job's process group, waits
+// up to grace (0 means DefaultGrace) for it to go, then sends KILL. A job
+// that has ended (rc written) or does not exist is left alone.
+func (c *sshConn) Kill(ctx context.Context, jobID string, grace time.Duration) error {
+	if err := validJobID(jobID); err != nil {
+		return err
+	}
+	ticks := int(cmp.Or(grace, DefaultGrace)/(100*time.Millisecond)) + 1
+	script := `d=$1
+[ -s "$d/pid" ] && [ ! -e "$d/rc" ] || exit 0
+p=$(cat "$d/pid")
+kill -s TERM -- -"$p" 2>/dev/null || exit 0
+n=0
+while kill -s 0 -- -"$p" 2>/dev/null && [ $n -lt ` + strconv.Itoa(ticks) + ` ]; do sleep 0.1 2>/dev/null || sleep 1; n=$((n+1)); done
+kill -s KILL -- -"$p" 2>/dev/null
+exit 0
+`
+	return c.control(ctx, "kill job "+jobID, "exec /bin/sh -c "+Quote(script)+" jetplay-kill "+c.jobDirExpr(jobID))
+}
+
+// Forget implements Forgetter: it removes the job directory.
+func (c *sshConn) Forget(ctx context.Context, jobID string) error {
+	if err := validJobID(jobID); err != nil {
+		return err
+	}
+	return c.control(ctx, "forget job "+jobID, "exec rm -rf -- "+c.jobDirExpr(jobID))
+}
+
+// control runs a short housekeeping command that must succeed.
+func (c *sshConn) control(ctx context.Context, what, script string) error {
+	sess, _, release, err := c.session(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer release()
+	defer func() { _ = sess.Close() }()
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	done := make(chan error, 1)
+	go func() { done <- sess.Run(script) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		_ = sess.Close()
+		<-done
+		return fmt.Errorf("%s on %s: %w", what, c.host, ctx.Err())
+	}
+	var ee *ssh.ExitError
+	if errors.As(err, &ee) {
+		return fmt.Errorf("%s on %s: exit %d: %s", what, c.host, ee.ExitStatus(), bytes.TrimSpace(stderr.Bytes()))
+	}
+	if err != nil {
+		return &UnreachableError{Host: c.host, Err: fmt.Errorf("%s: %w", what, err)}
+	}
+	return nil
+}

@@ -1,0 +1,347 @@
+package conn
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/jetplay/jetplay/internal/job"
+)
+
+// sshConn is a Conn bound to one target of an SSHPool.
+type sshConn struct {
+	pool   *SSHPool
+	host   string
+	target job.Target
+	key    poolKey
+	jumps  []jumpHop
+}
+
+var (
+	_ Conn      = (*sshConn)(nil)
+	_ Attacher  = (*sshConn)(nil)
+	_ Forgetter = (*sshConn)(nil)
+	_ Killer    = (*sshConn)(nil)
+)
+
+// pgidMarker starts the first stderr line of a synchronous command: the
+// remote shell prints its pid there before exec'ing the command. OpenSSH
+// starts every exec channel in a new session (setsid), so that pid is also
+// the process group of the command and of all its children.
+const pgidMarker = "JETPLAY-PGID "
+
+// Run implements Conn. A synchronous command (Detach false) runs straight in
+// one session as
+//
+//	exec /bin/sh -c 'echo JETPLAY-PGID $$ >&2; export K=V; cd DIR && exec ARGV'
+//
+// with every word of ARGV single-quoted, so no shell interprets it. A
+// missing program makes the shell's exec fail with status 127 and a single
+// "...: not found" or "...: No such file or directory" line naming it on
+// stderr; Run reports that as RC 2 and NotFound, like Local. (A program
+// that itself exits 127 after printing exactly such a line would be
+// misreported.) On Timeout or ctx.Done() the remote process group gets TERM
+// through a second session (and the session a TERM signal), KILL after
+// Grace. Errors reaching the host are *UnreachableError; the connection
+// dropping mid-command too, since the outcome is then unknown.
+//
+// Detached commands: see runDetached.
+func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
+	if cmd.Detach {
+		return c.runDetached(ctx, cmd)
+	}
+	line, stdin, err := buildCommand(cmd)
+	if err != nil {
+		return Result{}, err
+	}
+	script := "exec /bin/sh -c " + Quote("echo "+pgidMarker+"$$ >&2; "+line)
+
+	sess, sc, release, err := c.session(ctx, false)
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
+	defer func() { _ = sess.Close() }()
+
+	var stdout bytes.Buffer
+	stderr := &pgidWriter{}
+	sess.Stdout, sess.Stderr = &stdout, stderr
+	if stdin != nil {
+		sess.Stdin = bytes.NewReader(stdin)
+	}
+	res := Result{Start: time.Now()}
+	if err := sess.Start(script); err != nil {
+		return res, fmt.Errorf("start command on %s: %w", c.host, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+
+	var deadline <-chan time.Time
+	if cmd.Timeout > 0 {
+		t := time.NewTimer(cmd.Timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	var waitErr, ctxErr error
+	killed := 0
+	select {
+	case waitErr = <-done:
+	case <-deadline:
+		res.TimedOut = true
+		waitErr, killed = c.killSync(sc, sess, stderr, cmp.Or(cmd.Grace, DefaultGrace), done)
+	case <-ctx.Done():
+		ctxErr = ctx.Err()
+		waitErr, killed = c.killSync(sc, sess, stderr, cmp.Or(cmd.Grace, DefaultGrace), done)
+	}
+	res.End = time.Now()
+	res.PID = int(stderr.pgid.Load())
+	res.Stdout, res.Stderr = stdout.Bytes(), stderr.bytes()
+	if ctxErr != nil {
+		return res, fmt.Errorf("run on %s: %w", c.host, ctxErr)
+	}
+	rc, err := sshExitCode(waitErr)
+	if err != nil {
+		if killed == 0 {
+			return res, &UnreachableError{Host: c.host, Err: fmt.Errorf("connection lost while the command ran: %w", err)}
+		}
+		rc = -killed // the exit status was lost with the kill
+	}
+	res.RC = rc
+	if len(cmd.Argv) > 0 && !cmd.Become && notFound(rc, res.Stderr, cmd.Argv[0]) {
+		res.RC, res.NotFound, res.Stderr = 2, true, nil
+	}
+	return res, nil
+}
+
+// killSync stops a synchronous command: TERM to its process group (over a
+// control session) and to the session, KILL after grace if it still runs,
+// and KILL to the group again once the leader is gone so that no child
+// outlives it. It returns the session's wait error and the last signal sent.
+func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter, grace time.Duration, done <-chan error) (error, int) {
+	pgid := stderr.pgid.Load()
+	kill := func(sig string) {
+		if pgid <= 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.pool.cfg.ConnectTimeout)
+		defer cancel()
+		s, release, err := sc.newSession(ctx, true)
+		if err != nil {
+			c.pool.log.Warn().Err(err).Str("host", c.host).Msg("cannot open a session to kill a command")
+			return
+		}
+		defer release()
+		defer func() { _ = s.Close() }()
+		_ = s.Run(fmt.Sprintf("kill -s %s -- -%d 2>/dev/null; true", sig, pgid))
+	}
+	_ = sess.Signal(ssh.SIGTERM)
+	kill("TERM")
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		kill("KILL")
+		return err, 15
+	case <-t.C:
+	}
+	_ = sess.Signal(ssh.SIGKILL)
+	kill("KILL")
+	t.Reset(c.pool.cfg.ConnectTimeout)
+	select {
+	case err := <-done:
+		return err, 9
+	case <-t.C:
+		_ = sess.Close()
+		return <-done, 9
+	}
+}
+
+// session opens a session on c's pooled connection, dialing if needed. A
+// session the server refuses is retried once on a fresh connection; if that
+// fails too the error is ordinary (the host is reachable). Dial, auth and
+// host key errors come as *UnreachableError.
+func (c *sshConn) session(ctx context.Context, ctl bool) (*ssh.Session, *sshClient, func(), error) {
+	sc, err := c.pool.client(ctx, c, nil)
+	if err != nil {
+		return nil, nil, nil, c.dialErr(ctx, err)
+	}
+	s, release, err := sc.newSession(ctx, ctl)
+	if err == nil {
+		return s, sc, release, nil
+	}
+	if ctx.Err() != nil {
+		return nil, nil, nil, fmt.Errorf("open session on %s: %w", c.host, ctx.Err())
+	}
+	c.pool.log.Debug().Err(err).Str("host", c.host).Msg("session failed; retrying on a fresh connection")
+	sc, err2 := c.pool.client(ctx, c, sc)
+	if err2 != nil {
+		return nil, nil, nil, c.dialErr(ctx, err2)
+	}
+	s, release, err2 = sc.newSession(ctx, ctl)
+	if err2 == nil {
+		return s, sc, release, nil
+	}
+	var oce *ssh.OpenChannelError
+	if errors.As(err2, &oce) || ctx.Err() != nil {
+		return nil, nil, nil, fmt.Errorf("open session on %s: %w", c.host, err2)
+	}
+	return nil, nil, nil, &UnreachableError{Host: c.host, Err: err2}
+}
+
+// dialErr classifies an error of SSHPool.client.
+func (c *sshConn) dialErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) || errors.Is(err, errPoolClosed) {
+		return fmt.Errorf("connect to %s: %w", c.host, err)
+	}
+	return &UnreachableError{Host: c.host, Err: err}
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// buildCommand returns the shell line that runs c (without any prelude) and
+// the bytes to send on stdin (the become password).
+func buildCommand(c Command) (string, []byte, error) {
+	var argv []string
+	switch {
+	case len(c.Argv) > 0:
+		argv = c.Argv
+	case c.Script != "":
+		argv = []string{cmp.Or(c.Shell, "/bin/sh"), "-c", c.Script}
+	default:
+		return "", nil, ErrNoCommand
+	}
+	keys := make([]string, 0, len(c.Env))
+	for k := range c.Env {
+		if !envName.MatchString(k) {
+			return "", nil, fmt.Errorf("environment variable name %q is not valid", k)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	var stdin []byte
+	if c.Become {
+		// sudo resets the environment: pass it through env(1) inside.
+		if len(keys) > 0 {
+			pre := []string{"env"}
+			for _, k := range keys {
+				pre = append(pre, k+"="+c.Env[k])
+			}
+			argv = append(pre, argv...)
+		}
+		var err error
+		if argv, err = BecomeArgv(c, argv); err != nil {
+			return "", nil, err
+		}
+		if c.BecomePassword != "" {
+			stdin = []byte(c.BecomePassword + "\n")
+		}
+	} else {
+		for _, k := range keys {
+			b.WriteString("export " + k + "=" + Quote(c.Env[k]) + "; ")
+		}
+	}
+	if c.Dir != "" {
+		b.WriteString("cd " + Quote(c.Dir) + " && ")
+	}
+	b.WriteString("exec " + ShellQuote(argv))
+	return b.String(), stdin, nil
+}
+
+// sshExitCode turns a session's wait error into Ansible's rc. A non-nil error
+// means the exit status is unknown (the connection broke).
+func sshExitCode(err error) (int, error) {
+	if err == nil {
+		return 0, nil
+	}
+	var ee *ssh.ExitError
+	if errors.As(err, &ee) {
+		if sig := ee.Signal(); sig != "" {
+			if n, ok := signalNumbers[sig]; ok {
+				return -n, nil
+			}
+			return -1, nil
+		}
+		return ee.ExitStatus(), nil
+	}
+	return 0, err
+}
+
+var signalNumbers = map[string]int{
+	"HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "BUS": 7, "FPE": 8,
+	"KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15,
+}
+
+// notFound reports whether stderr and rc are the shell's complaint that
+// prog does not exist (see Run).
+func notFound(rc int, stderr []byte, prog string) bool {
+	if rc != 127 {
+		return false
+	}
+	s := strings.TrimSpace(string(stderr))
+	if s == "" || strings.Contains(s, "\n") || !strings.Contains(s, prog) {
+		return false
+	}
+	return strings.HasSuffix(s, "not found") || strings.HasSuffix(s, "No such file or directory")
+}
+
+// pgidWriter collects stderr, taking the pgid marker line off its front.
+type pgidWriter struct {
+	mu   sync.Mutex
+	head []byte
+	body bytes.Buffer
+	seen bool // first line handled
+	pgid atomic.Int64
+}
+
+func (w *pgidWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen {
+		return w.body.Write(p)
+	}
+	w.head = append(w.head, p...)
+	i := bytes.IndexByte(w.head, '\n')
+	if i < 0 {
+		if len(w.head) > 64 {
+			w.seen = true
+			w.body.Write(w.head)
+		}
+		return len(p), nil
+	}
+	w.seen = true
+	line := w.head[:i]
+	if rest, ok := bytes.CutPrefix(line, []byte(pgidMarker)); ok {
+		if n, err := strconv.Atoi(string(rest)); err == nil {
+			w.pgid.Store(int64(n))
+			w.body.Write(w.head[i+1:])
+			return len(p), nil
+		}
+	}
+	w.body.Write(w.head)
+	return len(p), nil
+}
+
+func (w *pgidWriter) bytes() []byte {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.seen {
+		w.body.Write(w.head)
+		w.seen = true
+	}
+	return w.body.Bytes()
+}
+
+var _ io.Writer = (*pgidWriter)(nil)
