@@ -1,0 +1,136 @@
+package module
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// copyChunk bounds one argv word (Linux allows 128 KiB per argument).
+const copyChunk = 96 << 10
+
+// copyScript is the copy module: $1 dest, $2 mode, $3 encoding (raw or
+// b64), $4 force (1/0); the rest are chunks of the content. The content is
+// written to a temporary file next to dest and moved over it only when it
+// differs. It prints "changed 0|1", "path" (the final dest) and "info".
+const copyScript = scriptPrelude + modeSh + `dest=$1 mode=$2 enc=$3 force=$4 changed=0; shift 4
+case $dest in */) ;; *) [ -d "$dest" ] && fail "jetplay: dest $dest is a directory and there is no file name to copy to" ;; esac
+dir=${dest%/*}; [ "$dir" = "$dest" ] && dir=.; [ -n "$dir" ] || dir=/
+[ -d "$dir" ] || fail "Destination directory $dir does not exist"
+same() {
+	if have cmp; then cmp -s "$1" "$2"; return; fi
+	[ "$(cksum < "$1")" = "$(cksum < "$2")" ]
+}
+if [ -e "$dest" ] && [ "$force" = 0 ]; then
+	:
+else
+	tmp="$dir/.jetplay.$$.tmp"
+	if [ "$enc" = b64 ]; then
+		have base64 || fail "jetplay: binary content needs base64(1) on the host"
+		for c; do printf %s "$c"; done | base64 -d > "$tmp" || { rm -f -- "$tmp"; fail "cannot write $tmp"; }
+	else
+		for c; do printf %s "$c"; done > "$tmp" || { rm -f -- "$tmp"; fail "cannot write $tmp"; }
+	fi
+	if [ -f "$dest" ] && same "$tmp" "$dest"; then
+		rm -f -- "$tmp"
+	else
+		[ -e "$dest" ] && chmod "$(stat -L -c %a -- "$dest")" "$tmp" 2>/dev/null
+		mv -f -- "$tmp" "$dest" || { rm -f -- "$tmp"; fail "failed to move $tmp to $dest"; }
+		changed=1
+	fi
+fi
+applymode "$mode" "$dest"
+say changed $changed
+printf 'info '; pathinfo "$dest"
+`
+
+// runCopy is the copy module for content written on the host. The play
+// engine reads a controller-side src and passes its bytes, base64, in the
+// private argument _content_b64 (with src and _original_basename kept for
+// the result and for a dest ending in "/"); remote_src is not implemented.
+// Content without NUL bytes crosses as plain argv words; binary content
+// needs base64(1) on the host.
+func runCopy(ctx context.Context, h *host, p map[string]any) (map[string]any, error) {
+	dest := pstr(p, "dest")
+	var data []byte
+	switch {
+	case p["_content_b64"] != nil:
+		b, err := base64.StdEncoding.DecodeString(pstr(p, "_content_b64"))
+		if err != nil {
+			return failed("jetplay: _content_b64 is not base64: " + err.Error()), nil
+		}
+		data = b
+	case p["content"] != nil:
+		if p["src"] != nil {
+			return failed("src and content are mutually exclusive"), nil
+		}
+		data = []byte(pstr(p, "content"))
+	case p["src"] != nil:
+		return failed("jetplay: the play engine must supply the bytes of src in _content_b64"), nil
+	default:
+		return failed("src (or content) is required"), nil
+	}
+	if strings.HasSuffix(dest, "/") {
+		base := cmpOr(pstr(p, "_original_basename"), path.Base(pstr(p, "src")))
+		if base == "" || base == "." || base == "/" {
+			return failed("can not use content with a dir as dest"), nil
+		}
+		dest += base
+	}
+	sum1 := sha1.Sum(data)
+	checksum := hex.EncodeToString(sum1[:])
+	if want := pstr(p, "checksum"); want != "" && want != checksum {
+		return failed(fmt.Sprintf("Copied file does not match the expected checksum. Transfer failed."), "checksum", checksum, "expected_checksum", want), nil
+	}
+	enc, chunks := "raw", chunk(string(data))
+	if strings.IndexByte(string(data), 0) >= 0 {
+		enc, chunks = "b64", chunk(base64.StdEncoding.EncodeToString(data))
+	}
+	force := "1"
+	if !pbool(p, "force") {
+		force = "0"
+	}
+	res, err := h.script(ctx, true, copyScript, append([]string{dest, modeArg(p["mode"]), enc, force}, chunks...)...)
+	if err != nil {
+		return nil, err
+	}
+	if res.TimedOut {
+		return killedResult(res), nil
+	}
+	rep := parseReport(res)
+	if rep.fail != "" {
+		return failed(rep.fail), nil
+	}
+	if res.RC != 0 || rep.kv["changed"] == "" {
+		return scriptFailure("copy", res), nil
+	}
+	changed := rep.kv["changed"] == "1"
+	out := map[string]any{"changed": changed, "dest": dest, "checksum": checksum}
+	if changed {
+		sum5 := md5.Sum(data)
+		out["md5sum"] = hex.EncodeToString(sum5[:])
+		if s := pstr(p, "src"); s != "" {
+			out["src"] = s
+		}
+	} else {
+		out["path"] = dest
+	}
+	addPathInfo(out, strings.TrimSpace(rep.kv["info"]))
+	return out, nil
+}
+
+// chunk splits s into argv-sized words (at least one, possibly empty).
+// Chunks are cut at byte boundaries; the script concatenates them back.
+func chunk(s string) []string {
+	out := []string{}
+	for len(s) > copyChunk {
+		out = append(out, s[:copyChunk])
+		s = s[copyChunk:]
+	}
+	return append(out, s)
+}
