@@ -1,0 +1,159 @@
+package job
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestIDsAreValidKeysAndSortByTime(t *testing.T) {
+	early := newRunID(time.UnixMilli(1_700_000_000_000))
+	late := newRunID(time.UnixMilli(1_700_000_000_001))
+	ids := []string{string(late.Job(1)), string(early.Job(2)), string(early.Job(10)), string(early.Job(1))}
+	sort.Strings(ids)
+	want := []string{string(early.Job(1)), string(early.Job(2)), string(early.Job(10)), string(late.Job(1))}
+	if strings.Join(ids, " ") != strings.Join(want, " ") {
+		t.Fatalf("sorted = %v, want %v", ids, want)
+	}
+	for _, id := range want {
+		if _, err := ParseID(id); err != nil {
+			t.Errorf("ParseID(%s): %v", id, err)
+		}
+		if strings.ContainsAny(id, " *>") {
+			t.Errorf("%s is not a valid KV key", id)
+		}
+	}
+	if got := early.Job(3).Run(); got != early {
+		t.Errorf("Run() = %s, want %s", got, early)
+	}
+	if !early.Valid() {
+		t.Errorf("%s not valid", early)
+	}
+	if got := early.Started(); !got.Equal(time.UnixMilli(1_700_000_000_000)) {
+		t.Errorf("Started() = %v", got)
+	}
+}
+
+func TestSequenceIsUnique(t *testing.T) {
+	s := NewSequence(NewRunID())
+	seen := map[ID]bool{}
+	for range 1000 {
+		id := s.Next()
+		if seen[id] {
+			t.Fatalf("duplicate %s", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestParseIDRejects(t *testing.T) {
+	for _, s := range []string{"", "j123.456", "r019ad3c4e5f6a1b2c3", "r019ad3c4e5f6a1b2c3.1", "r019ad3c4e5f6a1b2c3.0000000x", "r019AD3c4e5f6a1b2c3.00000001"} {
+		if _, err := ParseID(s); !errors.Is(err, ErrBadID) {
+			t.Errorf("ParseID(%q) = %v, want ErrBadID", s, err)
+		}
+	}
+}
+
+func TestStateMachine(t *testing.T) {
+	tests := []struct {
+		from, to State
+		ok       bool
+	}{
+		{Queued, Running, true},
+		{Queued, Cancelled, true},
+		{Queued, Rejected, true},
+		{Queued, Lost, true},
+		{Queued, Succeeded, false},
+		{Running, Running, true},
+		{Running, Succeeded, true},
+		{Running, Failed, true},
+		{Running, TimedOut, true},
+		{Running, Cancelled, true},
+		{Running, Lost, true},
+		{Running, Rejected, false},
+		{Running, Queued, false},
+		{Succeeded, Failed, false},
+		{Failed, Running, false},
+		{Lost, Running, false},
+	}
+	for _, tt := range tests {
+		if got := tt.from.CanMove(tt.to); got != tt.ok {
+			t.Errorf("%s → %s = %v, want %v", tt.from, tt.to, got, tt.ok)
+		}
+	}
+	for name, st := range states {
+		p, err := ParseState(name)
+		if err != nil || p != st {
+			t.Errorf("ParseState(%s) = %v, %v", name, p, err)
+		}
+	}
+}
+
+func TestMoveStampsTimes(t *testing.T) {
+	task := &Task{V: Version, JID: NewRunID().Job(1), Host: "h", Module: "command"}
+	s := NewQueued(task, time.Now())
+	r, err := s.Move(Running, time.Now())
+	if err != nil || r.Started == nil || r.Ended != nil {
+		t.Fatalf("running: %+v %v", r, err)
+	}
+	f, err := r.Move(Succeeded, time.Now())
+	if err != nil || f.Ended == nil {
+		t.Fatalf("final: %+v %v", f, err)
+	}
+	if _, err := f.Move(Running, time.Now()); !errors.Is(err, ErrBadTransition) {
+		t.Fatalf("final → running: %v", err)
+	}
+}
+
+func TestDecodeTask(t *testing.T) {
+	run := NewRunID()
+	good := `{"v":1,"jid":"` + string(run.Job(1)) + `","run":"` + string(run) + `","host":"h1","module":"command","args":{"_raw_params":"true"},"submitted":"2026-11-28T20:00:00Z"}`
+	tests := []struct {
+		name    string
+		data    string
+		wantErr error
+		wantJID bool
+		field   string
+	}{
+		{name: "good", data: good},
+		{name: "not json", data: `{"v":1,`, wantErr: ErrBadMessage},
+		{name: "wrong version", data: strings.Replace(good, `"v":1`, `"v":2`, 1), wantErr: ErrUnsupportedVersion, wantJID: true, field: "v"},
+		{name: "no host", data: strings.Replace(good, `"host":"h1"`, `"host":""`, 1), wantErr: ErrBadMessage, wantJID: true, field: "host"},
+		{name: "no module", data: strings.Replace(good, `"module":"command"`, `"module":""`, 1), wantErr: ErrBadMessage, wantJID: true, field: "module"},
+		{name: "bad jid", data: strings.Replace(good, string(run.Job(1)), "nope", 1), wantErr: ErrBadMessage, field: "jid"},
+		{name: "run mismatch", data: strings.Replace(good, `"run":"`+string(run), `"run":"`+string(NewRunID()), 1), wantErr: ErrBadMessage, wantJID: true, field: "run"},
+		{name: "bad connection", data: strings.Replace(good, `"host":"h1"`, `"host":"h1","target":{"connection":"winrm"}`, 1), wantErr: ErrBadMessage, wantJID: true, field: "target.connection"},
+		{name: "too large", data: good[:len(good)-1] + `,"name":"` + strings.Repeat("x", MaxTaskBytes) + `"}`, wantErr: ErrBadMessage, wantJID: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			task, err := DecodeTask([]byte(tt.data))
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantJID && task.JID != run.Job(1) {
+				t.Errorf("jid = %q, want it kept for the rejection", task.JID)
+			}
+			if tt.field != "" && !strings.Contains(err.Error(), tt.field) {
+				t.Errorf("error %q does not name field %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func FuzzDecodeTask(f *testing.F) {
+	run := NewRunID()
+	f.Add([]byte(`{"v":1,"jid":"` + string(run.Job(1)) + `","run":"` + string(run) + `","host":"h1","module":"command"}`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`[1,2]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		task, err := DecodeTask(data)
+		if err == nil {
+			if _, err := task.Encode(); err != nil {
+				t.Fatalf("valid task does not encode: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,222 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/jetplay/jetplay/internal/job"
+)
+
+// Update is one status change of a job, with the KV revision it was written at.
+type Update struct {
+	Status   job.Status
+	Revision uint64
+	// Seq counts the updates this hub has seen for the job (1 = first).
+	Seq int
+}
+
+// Hub keeps one KV watch on a set of keys and tells waiters about every
+// change. It remembers the latest status of each job it has seen, so a wait
+// that starts after the job finished returns at once.
+type Hub struct {
+	kv     jetstream.KeyValue
+	log    zerolog.Logger
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	latest  map[job.ID]Update
+	waiters map[job.ID]map[*waiter]struct{}
+	err     error
+	ready   chan struct{}
+}
+
+type waiter struct{ wake chan struct{} }
+
+// HubConfig configures a Hub.
+type HubConfig struct {
+	// KV is the status bucket. Required.
+	KV jetstream.KeyValue
+	// Patterns are the keys to watch (jids or run patterns such as
+	// job.RunPattern(run)); empty means every key.
+	Patterns []string
+	// Logger receives debug lines (zero value: discarded).
+	Logger zerolog.Logger
+}
+
+// NewHub opens the watch and returns once the current values have been read,
+// so Latest is complete for the watched keys.
+func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
+	if cfg.KV == nil {
+		return nil, errors.New("watcher: KV is required")
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var (
+		w   jetstream.KeyWatcher
+		err error
+	)
+	switch len(cfg.Patterns) {
+	case 0:
+		w, err = cfg.KV.WatchAll(wctx)
+	case 1:
+		w, err = cfg.KV.Watch(wctx, cfg.Patterns[0])
+	default:
+		w, err = cfg.KV.WatchFiltered(wctx, cfg.Patterns)
+	}
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("watch %v: %w", cfg.Patterns, err)
+	}
+	h := &Hub{
+		kv: cfg.KV, log: cfg.Logger.With().Str("component", "watcher").Logger(),
+		cancel: cancel, done: make(chan struct{}), ready: make(chan struct{}),
+		latest: map[job.ID]Update{}, waiters: map[job.ID]map[*waiter]struct{}{},
+	}
+	go h.loop(wctx, w)
+	select {
+	case <-h.ready:
+		return h, nil
+	case <-ctx.Done():
+		h.Stop()
+		return nil, ctx.Err()
+	}
+}
+
+func (h *Hub) loop(ctx context.Context, w jetstream.KeyWatcher) {
+	defer close(h.done)
+	defer func() { _ = w.Stop() }()
+	readyOnce := sync.OnceFunc(func() { close(h.ready) })
+	defer readyOnce()
+	for {
+		select {
+		case <-ctx.Done():
+			h.fail(ErrClosed)
+			return
+		case e, ok := <-w.Updates():
+			if !ok {
+				h.fail(ErrClosed)
+				return
+			}
+			if e == nil {
+				readyOnce()
+				continue
+			}
+			h.apply(e)
+		}
+	}
+}
+
+func (h *Hub) apply(e jetstream.KeyValueEntry) {
+	id := job.ID(e.Key())
+	var u Update
+	if e.Operation() != jetstream.KeyValuePut {
+		// A deleted or purged record (or one that aged out): the job is gone.
+		u = Update{Revision: e.Revision(), Status: job.Status{JID: id}}
+	} else {
+		st, err := job.DecodeStatus(e.Value())
+		if err != nil {
+			h.log.Warn().Err(err).Str("job_id", string(id)).Msg("skipping undecodable status record")
+			return
+		}
+		u = Update{Status: st, Revision: e.Revision()}
+	}
+	h.mu.Lock()
+	u.Seq = h.latest[id].Seq + 1
+	h.latest[id] = u
+	for w := range h.waiters[id] {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+	h.mu.Unlock()
+}
+
+func (h *Hub) fail(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.err == nil {
+		h.err = err
+	}
+	for _, ws := range h.waiters {
+		for w := range ws {
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// Latest returns the last update seen for id.
+func (h *Hub) Latest(id job.ID) (Update, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	u, ok := h.latest[id]
+	return u, ok && u.Status.State != ""
+}
+
+// Cond decides whether a wait is over. It sees every update the hub delivers
+// (intermediate states may be skipped when they follow each other faster than
+// the waiter runs; the latest state is never skipped).
+type Cond func(u Update) (bool, error)
+
+// Final is the condition "the job reached a final state".
+func Final(u Update) (bool, error) { return u.Status.State.Final(), nil }
+
+// Wait blocks until cond holds for job id, ctx is done, or the hub stops.
+// It returns the update that satisfied cond; on ctx.Done it returns the last
+// update seen (if any) with ctx.Err().
+func (h *Hub) Wait(ctx context.Context, id job.ID, cond Cond) (Update, error) {
+	w := &waiter{wake: make(chan struct{}, 1)}
+	h.mu.Lock()
+	if h.waiters[id] == nil {
+		h.waiters[id] = map[*waiter]struct{}{}
+	}
+	h.waiters[id][w] = struct{}{}
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(h.waiters[id], w)
+		if len(h.waiters[id]) == 0 {
+			delete(h.waiters, id)
+		}
+		h.mu.Unlock()
+	}()
+	var seen int
+	for {
+		h.mu.Lock()
+		u, have := h.latest[id]
+		herr := h.err
+		h.mu.Unlock()
+		if have && u.Seq != seen {
+			seen = u.Seq
+			if u.Status.State == "" {
+				return u, fmt.Errorf("%w: %s", ErrDeleted, id)
+			}
+			ok, err := cond(u)
+			if err != nil || ok {
+				return u, err
+			}
+		}
+		if herr != nil {
+			return u, herr
+		}
+		select {
+		case <-w.wake:
+		case <-ctx.Done():
+			return u, ctx.Err()
+		}
+	}
+}
+
+// Stop ends the watch and waits for its goroutine. It is safe to call twice.
+func (h *Hub) Stop() {
+	h.cancel()
+	<-h.done
+}

@@ -1,0 +1,169 @@
+package watcher_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/job"
+	"github.com/jetplay/jetplay/internal/natstest"
+	"github.com/jetplay/jetplay/internal/watcher"
+)
+
+func setup(t *testing.T) (*bus.Bus, context.Context) {
+	t.Helper()
+	_, _, js := natstest.Run(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	b, err := bus.Open(ctx, js, bus.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, ctx
+}
+
+func queued(t *testing.T, ctx context.Context, b *bus.Bus, id job.ID) {
+	t.Helper()
+	task := &job.Task{V: job.Version, JID: id, Run: id.Run(), Host: "h1", Module: "command", Submitted: time.Now()}
+	if _, err := b.Create(ctx, job.NewQueued(task, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func move(t *testing.T, ctx context.Context, b *bus.Bus, id job.ID, to job.State) {
+	t.Helper()
+	if _, err := b.Update(ctx, id, func(s job.Status) (job.Status, error) { return s.Move(to, time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWaitSeesFinalWrittenLater(t *testing.T) {
+	b, ctx := setup(t)
+	run := job.NewRunID()
+	id := run.Job(1)
+	queued(t, ctx, b, id)
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: b.KV(), Patterns: []string{job.RunPattern(run)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Stop()
+
+	done := make(chan watcher.Update, 1)
+	go func() {
+		u, err := h.Wait(ctx, id, watcher.Final)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- u
+	}()
+	move(t, ctx, b, id, job.Running)
+	select {
+	case <-done:
+		t.Fatal("wait returned before the job was final")
+	case <-time.After(100 * time.Millisecond):
+	}
+	move(t, ctx, b, id, job.Succeeded)
+	select {
+	case u := <-done:
+		if u.Status.State != job.Succeeded {
+			t.Fatalf("state = %s, want succeeded", u.Status.State)
+		}
+	case <-ctx.Done():
+		t.Fatal("wait did not return after the final write")
+	}
+}
+
+func TestWaitOnAlreadyFinalJobReturnsAtOnce(t *testing.T) {
+	b, ctx := setup(t)
+	id := job.NewRunID().Job(7)
+	queued(t, ctx, b, id)
+	move(t, ctx, b, id, job.Running)
+	move(t, ctx, b, id, job.Failed)
+	got, err := watcher.WaitAll(ctx, b.KV(), []job.ID{id}, watcher.Final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[id].Status.State != job.Failed {
+		t.Fatalf("state = %q, want failed", got[id].Status.State)
+	}
+}
+
+func TestWaitHonoursDeadline(t *testing.T) {
+	b, ctx := setup(t)
+	id := job.NewRunID().Job(1)
+	queued(t, ctx, b, id)
+	wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	got, err := watcher.WaitAll(wctx, b.KV(), []job.ID{id}, watcher.Final)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want deadline exceeded", err)
+	}
+	if got[id].Status.State != job.Queued {
+		t.Fatalf("last state = %q, want queued", got[id].Status.State)
+	}
+}
+
+func TestDeletedJobEndsWait(t *testing.T) {
+	b, ctx := setup(t)
+	run := job.NewRunID()
+	id := run.Job(1)
+	queued(t, ctx, b, id)
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: b.KV(), Patterns: []string{job.RunPattern(run)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Stop()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := h.Wait(ctx, id, watcher.Final)
+		errc <- err
+	}()
+	if err := b.KV().Delete(ctx, job.StatusKey(id)); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; !errors.Is(err, watcher.ErrDeleted) {
+		t.Fatalf("err = %v, want ErrDeleted", err)
+	}
+}
+
+// BenchmarkFinalToWatcher measures the time from a final status write to the
+// waiting watcher seeing it, and reports p50 and p99.
+func BenchmarkFinalToWatcher(b *testing.B) {
+	_, _, js := natstest.Run(b)
+	ctx := context.Background()
+	bs, err := bus.Open(ctx, js, bus.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := job.NewRunID()
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: bs.KV(), Patterns: []string{job.RunPattern(run)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Stop()
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		id := run.Job(i + 1)
+		task := &job.Task{V: job.Version, JID: id, Run: run, Host: "h", Module: "command"}
+		st := job.NewQueued(task, time.Now())
+		st, _ = st.Move(job.Running, time.Now())
+		if _, err := bs.Create(ctx, st); err != nil {
+			b.Fatal(err)
+		}
+		done := make(chan time.Time, 1)
+		go func() {
+			_, _ = h.Wait(ctx, id, watcher.Final)
+			done <- time.Now()
+		}()
+		start := time.Now()
+		if _, err := bs.Update(ctx, id, func(s job.Status) (job.Status, error) { return s.Move(job.Succeeded, time.Now()) }); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, (<-done).Sub(start))
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
+}

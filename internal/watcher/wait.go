@@ -1,0 +1,101 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/jetplay/jetplay/internal/job"
+)
+
+// WaitAll waits until cond holds for every job in ids, through one watch on
+// exactly those keys. It returns each job's last update; on ctx.Done it
+// returns what it has with ctx.Err().
+func WaitAll(ctx context.Context, kv jetstream.KeyValue, ids []job.ID, cond Cond) (map[job.ID]Update, error) {
+	patterns := make([]string, len(ids))
+	for i, id := range ids {
+		patterns[i] = job.StatusKey(id)
+	}
+	sort.Strings(patterns)
+	h, err := NewHub(ctx, HubConfig{KV: kv, Patterns: patterns})
+	if err != nil {
+		return nil, err
+	}
+	defer h.Stop()
+	var (
+		mu    sync.Mutex
+		out   = make(map[job.ID]Update, len(ids))
+		first error
+		wg    sync.WaitGroup
+	)
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u, err := h.Wait(ctx, id, cond)
+			mu.Lock()
+			defer mu.Unlock()
+			out[id] = u
+			if err != nil && first == nil {
+				first = fmt.Errorf("job %s: %w", id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return out, first
+}
+
+// Watch calls fn with every status change of the keys matching pattern
+// (">" or "" for all), starting with their current values, until ctx is
+// done (then it returns nil) or fn returns an error.
+func Watch(ctx context.Context, kv jetstream.KeyValue, pattern string, fn func(Update) error) error {
+	var (
+		w   jetstream.KeyWatcher
+		err error
+	)
+	if pattern == "" || pattern == ">" {
+		w, err = kv.WatchAll(ctx)
+	} else {
+		w, err = kv.Watch(ctx, pattern)
+	}
+	if err != nil {
+		return fmt.Errorf("watch %q: %w", pattern, err)
+	}
+	defer func() { _ = w.Stop() }()
+	seq := map[string]int{}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Updates():
+			if !ok {
+				return ErrClosed
+			}
+			if e == nil {
+				continue
+			}
+			seq[e.Key()]++
+			u := Update{Revision: e.Revision(), Seq: seq[e.Key()], Status: job.Status{JID: job.ID(e.Key())}}
+			if e.Operation() == jetstream.KeyValuePut {
+				st, err := job.DecodeStatus(e.Value())
+				if err != nil {
+					continue
+				}
+				u.Status = st
+			}
+			if err := fn(u); err != nil {
+				if errors.Is(err, errStop) {
+					return nil
+				}
+				return err
+			}
+		}
+	}
+}
+
+// errStop ends a Watch without an error.
+var errStop = errors.New("stop")
