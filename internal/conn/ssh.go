@@ -271,7 +271,7 @@ func (p *SSHPool) client(ctx context.Context, c *sshConn, fresh *sshClient) (*ss
 			return nil, errPoolClosed
 		}
 		e := p.clients[c.key]
-		if e != nil && fresh != nil && e.c == fresh {
+		if e != nil && fresh != nil && isClosed(e.ready) && e.c == fresh {
 			delete(p.clients, c.key)
 			fresh.retire()
 			e = nil
@@ -305,6 +305,15 @@ func (p *SSHPool) client(ctx context.Context, c *sshConn, fresh *sshClient) (*ss
 			return e.c, nil
 		}
 		p.forget(c.key, e.c)
+	}
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 

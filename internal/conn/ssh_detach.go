@@ -249,7 +249,7 @@ func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, 
 
 	sess, sc, release, err := c.session(ctx, false)
 	if err != nil {
-		return res, false, ctx.Err() == nil, err
+		return res, false, ctx.Err() == nil && !errors.Is(err, errPoolClosed), err
 	}
 	defer release()
 	defer func() { _ = sess.Close() }()
