@@ -1,0 +1,55 @@
+// Command executor is the jetplay executor daemon: it consumes task messages
+// from the work-queue stream, runs each on its host over SSH (or locally),
+// and writes every status change to the KV bucket. Run any number of them.
+//
+// The first SIGTERM (or Ctrl-C) stops fetching and lets running jobs finish
+// within --grace; a second one stops at once.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	flag "github.com/spf13/pflag"
+
+	"github.com/jetplay/jetplay/internal/cli"
+)
+
+func main() {
+	var o cli.ExecuteOptions
+	fs := flag.NewFlagSet("executor", flag.ContinueOnError)
+	fs.StringVar(&o.NATS, "nats", os.Getenv("NATS_URL"), "NATS URL (env NATS_URL)")
+	fs.StringVar(&o.Name, "name", "", "executor name in status records (default hostname-pid)")
+	fs.StringVar(&o.Pool, "pool", "", "pool to consume (default \"default\")")
+	fs.IntVar(&o.Concurrency, "concurrency", 256, "jobs run at once")
+	fs.IntVar(&o.Replicas, "replicas", 1, "replicas of the stream and bucket when creating them (3 in a cluster)")
+	fs.DurationVar(&o.Grace, "grace", 30*time.Second, "time running jobs get to finish after SIGTERM")
+	fs.StringVarP(&o.Inventory, "inventory", "i", "", "inventory to read passwords from (ansible_password, ansible_become_password)")
+	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	cli.SSHFlags(fs, &o.SSH)
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "executor: unexpected arguments %v\n", fs.Args())
+		os.Exit(2)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		stop() // first signal: graceful
+		<-sigs
+		os.Exit(130) // second signal: now
+	}()
+	os.Exit(cli.Execute(ctx, o, os.Stderr))
+}

@@ -1,0 +1,61 @@
+// Command publisher runs playbooks like ansible-playbook: it renders each
+// task for each host and publishes one job per (task, host) on the JetStream
+// work queue, then waits for the jobs by KV watch and prints Ansible's output.
+// With no --nats (and no NATS_URL) it starts an embedded JetStream server and
+// in-process executors, so it works on a machine with nothing else running.
+//
+// Exit codes are ansible-playbook's: 0 all ok, 1 error, 2 a host failed,
+// 4 a host was unreachable, 5 bad options or playbook, 250 interrupted.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	flag "github.com/spf13/pflag"
+
+	"github.com/jetplay/jetplay/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o cli.PublishOptions
+	fs := flag.NewFlagSet("publisher", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: publisher [-i INVENTORY] [-e VARS|@file] [-l LIMIT] [-f FORKS] [-o text|json] [--nats URL] PLAYBOOK...")
+		fs.PrintDefaults()
+	}
+	fs.StringArrayVarP(&o.Inventories, "inventory", "i", nil, "inventory file, directory or comma-separated host list (repeatable)")
+	fs.StringArrayVarP(&o.ExtraVars, "extra-vars", "e", nil, "extra variables: key=value, YAML/JSON, or @file (repeatable)")
+	fs.StringVarP(&o.Limit, "limit", "l", "", "further limit hosts to this pattern")
+	fs.IntVarP(&o.Forks, "forks", "f", 5, "(task, host) pairs in flight at once")
+	fs.StringVarP(&o.Output, "output", "o", "text", "output format: text (ansible-playbook's) or json (its json callback's)")
+	fs.StringVar(&o.NATS, "nats", os.Getenv("NATS_URL"), "NATS URL; empty: embedded server and in-process executors (env NATS_URL)")
+	fs.StringVar(&o.NATSConfig, "nats-config", "", "nats-server config for the embedded server (default: nats.conf if present)")
+	fs.IntVar(&o.Executors, "executors", 1, "in-process executors in embedded mode")
+	fs.IntVar(&o.Replicas, "replicas", 1, "replicas of the stream and bucket when creating them")
+	fs.StringVar(&o.Pool, "pool", "", "executor pool to send jobs to (default \"default\")")
+	fs.CountVarP(&o.Verbosity, "verbose", "v", "more output (-v, -vv, -vvv)")
+	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	cli.SSHFlags(fs, &o.SSH)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 5
+	}
+	o.Playbooks = fs.Args()
+	return cli.Publish(ctx, o, stdout, stderr)
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/executor"
+	"github.com/jetplay/jetplay/internal/logging"
+	"github.com/jetplay/jetplay/internal/node"
+	"github.com/jetplay/jetplay/internal/playbook"
+)
+
+// ExecuteOptions are the executor daemon's flags.
+type ExecuteOptions struct {
+	NATS        string
+	Name        string
+	Pool        string
+	Concurrency int
+	Replicas    int
+	Grace       time.Duration
+	Inventory   string
+	LogLevel    string
+	SSH         SSHOptions
+}
+
+// Execute runs an executor until ctx is done and returns the exit code.
+func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
+	log, err := logging.New(stderr, o.LogLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "executor: --log-level: %v\n", err)
+		return 2
+	}
+	if o.NATS == "" {
+		log.Error().Msg("no NATS URL: give --nats or NATS_URL (the publisher embeds a server; an executor daemon joins one)")
+		return 2
+	}
+	// Passwords come from a local inventory file or the environment, never
+	// from the bus.
+	var secrets secretLookup
+	if o.Inventory != "" {
+		inv, err := playbook.LoadInventory(o.Inventory)
+		if err != nil {
+			log.Error().Err(err).Msg("secrets inventory")
+			return 2
+		}
+		secrets = inv.HostVars
+	}
+	n, err := node.Start(ctx, node.Config{URL: o.NATS, Name: "jetplay-executor", Bus: bus.Config{Replicas: o.Replicas}, Logger: log})
+	if err != nil {
+		log.Error().Err(err).Msg("cannot reach the bus")
+		return 1
+	}
+	defer n.Close()
+	d, closeDialer, err := newDialer(o.SSH, secrets, log)
+	if err != nil {
+		log.Error().Err(err).Msg("ssh")
+		return 2
+	}
+	defer closeDialer()
+	ex, err := executor.New(executor.Config{
+		Bus: n.Bus, Name: o.Name, Pool: o.Pool, Concurrency: o.Concurrency,
+		Dialer: d, Secrets: secrets, Grace: o.Grace, Logger: log,
+	})
+	if err != nil {
+		log.Error().Err(err).Msg("executor")
+		return 2
+	}
+	if err := ex.Run(ctx); err != nil {
+		log.Error().Err(err).Msg("executor stopped")
+		return 1
+	}
+	return 0
+}
+
+var _ = os.Getenv

@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"strings"
+
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/executor"
+	"github.com/jetplay/jetplay/internal/logging"
+	"github.com/jetplay/jetplay/internal/node"
+	"github.com/jetplay/jetplay/internal/play"
+	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/report"
+)
+
+// Exit codes of ansible-playbook that do not depend on host results.
+const (
+	ExitError       = 1
+	ExitBadInput    = 5
+	ExitInterrupted = 250
+)
+
+// PublishOptions are the publisher's flags.
+type PublishOptions struct {
+	Inventories []string
+	ExtraVars   []string
+	Limit       string
+	Forks       int
+	Output      string
+	NATS        string
+	NATSConfig  string
+	Executors   int
+	Replicas    int
+	Pool        string
+	Verbosity   int
+	LogLevel    string
+	SSH         SSHOptions
+	Playbooks   []string
+}
+
+// Publish runs the playbooks and returns the exit code.
+func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) int {
+	fail := func(code int, err error) int {
+		fmt.Fprintf(stderr, "ERROR! %v\n", err)
+		return code
+	}
+	log, err := logging.New(stderr, o.LogLevel)
+	if err != nil {
+		return fail(ExitBadInput, fmt.Errorf("--log-level: %w", err))
+	}
+	if len(o.Playbooks) == 0 {
+		return fail(ExitBadInput, errors.New("no playbook given (usage: publisher [-i INVENTORY] PLAYBOOK...)"))
+	}
+	if o.Output != "text" && o.Output != "json" {
+		return fail(ExitBadInput, fmt.Errorf("-o %q: use text or json", o.Output))
+	}
+	extra := map[string]any{}
+	for _, e := range o.ExtraVars {
+		m, err := playbook.ParseExtraVars(e)
+		if err != nil {
+			return fail(ExitBadInput, err)
+		}
+		maps.Copy(extra, m)
+	}
+	inv, err := loadInventories(o.Inventories)
+	if err != nil {
+		return fail(ExitBadInput, err)
+	}
+	opts := play.ModuleOptions()
+	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
+	for _, p := range o.Playbooks {
+		b, err := playbook.Load(p, opts)
+		if err != nil {
+			return fail(ExitBadInput, err)
+		}
+		books = append(books, b)
+	}
+
+	var rep report.Reporter
+	if o.Output == "json" {
+		rep = report.NewJSON(report.JSONConfig{Out: stdout})
+	} else {
+		rep = report.NewText(report.TextConfig{Out: stdout, Err: stderr, Verbosity: o.Verbosity})
+	}
+
+	n, err := node.Start(ctx, node.Config{
+		URL: o.NATS, ConfigFile: natsConfig(o.NATSConfig, o.NATS), Name: "jetplay-publisher",
+		Bus: bus.Config{Replicas: o.Replicas}, Logger: log,
+	})
+	if err != nil {
+		return fail(ExitError, err)
+	}
+	defer n.Close()
+	if n.Embedded() {
+		secrets := secretLookup(inv.HostVars)
+		d, closeDialer, err := newDialer(o.SSH, secrets, log)
+		if err != nil {
+			return fail(ExitError, err)
+		}
+		defer closeDialer()
+		conc := max(o.Forks, 1) * 2
+		if err := n.StartExecutors(o.Executors, executor.Config{
+			Pool: o.Pool, Concurrency: conc, Dialer: d, Secrets: secrets, Logger: log,
+		}); err != nil {
+			return fail(ExitError, err)
+		}
+	}
+
+	stats, err := play.Run(ctx, play.Config{
+		Bus: n.Bus, Inventory: inv, Reporter: rep, ExtraVars: extra, Limit: o.Limit,
+		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log,
+	}, books...)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "[ERROR]: User interrupted execution")
+		return ExitInterrupted
+	}
+	if err != nil {
+		return fail(ExitError, err)
+	}
+	return report.ExitCode(stats)
+}
+
+// loadInventories merges every -i source; none means an empty inventory
+// (the implicit localhost still works).
+func loadInventories(specs []string) (*playbook.Inventory, error) {
+	if len(specs) == 0 {
+		return playbook.LoadInventory(",")
+	}
+	var inv *playbook.Inventory
+	for _, s := range specs {
+		one, err := playbook.LoadInventory(s)
+		if err != nil {
+			return nil, err
+		}
+		if inv == nil {
+			inv = one
+			continue
+		}
+		_ = one
+		return nil, errors.New("more than one -i is not supported yet")
+	}
+	return inv, nil
+}
+
+// natsConfig picks the embedded server's config file: the flag, else
+// ./nats.conf when it exists.
+func natsConfig(flagValue, url string) string {
+	if flagValue != "" || url != "" {
+		return flagValue
+	}
+	if _, err := os.Stat("nats.conf"); err == nil {
+		return "nats.conf"
+	}
+	return ""
+}
+
+var _ = strings.TrimSpace

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"os"
+	"strings"
+
+	"github.com/rs/zerolog"
+	flag "github.com/spf13/pflag"
+
+	"github.com/jetplay/jetplay/internal/conn"
+	"github.com/jetplay/jetplay/internal/executor"
+	"github.com/jetplay/jetplay/internal/job"
+)
+
+// SSHOptions are the SSH settings shared by the publisher (embedded mode)
+// and the executor.
+type SSHOptions struct {
+	KnownHosts     []string
+	HostKeyCheck   bool
+	PrivateKeys    []string
+	User           string
+	ConnectTimeout int
+}
+
+// SSHFlags registers the SSH flags on fs.
+func SSHFlags(fs *flag.FlagSet, o *SSHOptions) {
+	fs.StringArrayVar(&o.KnownHosts, "known-hosts", nil, "known_hosts file to verify host keys against, besides ~/.ssh/known_hosts (repeatable)")
+	fs.BoolVar(&o.HostKeyCheck, "host-key-checking", hostKeyCheckingDefault(), "verify SSH host keys (env ANSIBLE_HOST_KEY_CHECKING=False turns it off)")
+	fs.StringArrayVar(&o.PrivateKeys, "private-key", nil, "SSH private key file (repeatable; default ~/.ssh/id_*)")
+	fs.StringVarP(&o.User, "user", "u", "", "remote user when the inventory names none (default: the current user)")
+	fs.IntVar(&o.ConnectTimeout, "timeout", 10, "SSH connect timeout in seconds")
+}
+
+func hostKeyCheckingDefault() bool {
+	switch strings.ToLower(os.Getenv("ANSIBLE_HOST_KEY_CHECKING")) {
+	case "false", "no", "0", "off":
+		return false
+	}
+	return true
+}
+
+// secretLookup reads passwords for a host from a variable source (the
+// inventory, in embedded mode). Passwords never reach the bus.
+type secretLookup func(host string) map[string]any
+
+func (f secretLookup) get(host string, keys ...string) string {
+	if f == nil {
+		return ""
+	}
+	vars := f(host)
+	for _, k := range keys {
+		if v, ok := vars[k]; ok && v != nil {
+			return strings.TrimSpace(toString(v))
+		}
+	}
+	return ""
+}
+
+// BecomePassword implements executor.Secrets.
+func (f secretLookup) BecomePassword(host string) string {
+	if p := f.get(host, "ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"); p != "" {
+		return p
+	}
+	return os.Getenv("JETPLAY_BECOME_PASSWORD")
+}
+
+// dialer routes local targets to conn.Local and the rest to the SSH pool.
+type dialer struct{ pool *conn.SSHPool }
+
+func (d dialer) Conn(host string, t job.Target) conn.Conn {
+	if t.Connection == job.ConnLocal {
+		return conn.Local{}
+	}
+	return d.pool.Conn(host, t)
+}
+
+// newDialer builds the executor's connections from the SSH options.
+func newDialer(o SSHOptions, secrets secretLookup, log zerolog.Logger) (executor.Dialer, func(), error) {
+	cfg := conn.SSHConfig{
+		KnownHostsFiles:          o.KnownHosts,
+		InsecureSkipHostKeyCheck: !o.HostKeyCheck,
+		DefaultUser:              o.User,
+		KeyFiles:                 o.PrivateKeys,
+		Logger:                   log,
+	}
+	if o.ConnectTimeout > 0 {
+		cfg.ConnectTimeout = secondsDur(o.ConnectTimeout)
+	}
+	cfg.Password = func(host string) (string, error) {
+		if p := secrets.get(host, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password"); p != "" {
+			return p, nil
+		}
+		return os.Getenv("JETPLAY_SSH_PASSWORD"), nil
+	}
+	pool, err := conn.NewSSHPool(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return dialer{pool}, func() { _ = pool.Close() }, nil
+}

@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/job"
+	"github.com/jetplay/jetplay/internal/logging"
+	"github.com/jetplay/jetplay/internal/node"
+	"github.com/jetplay/jetplay/internal/play"
+	"github.com/jetplay/jetplay/internal/render"
+	"github.com/jetplay/jetplay/internal/watcher"
+)
+
+// Watcher exit codes.
+const (
+	WatchOK        = 0 // every job succeeded (or the condition held)
+	WatchError     = 1 // error or timeout
+	WatchJobFailed = 2 // a job ended in a state other than succeeded
+)
+
+// WatchOptions are the watcher's flags.
+type WatchOptions struct {
+	NATS     string
+	Output   string
+	Timeout  time.Duration
+	Until    string
+	Retries  int
+	Delay    float64
+	LogLevel string
+}
+
+// WatchCommand runs one watcher subcommand and returns the exit code.
+func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string, stdout, stderr io.Writer) int {
+	log, err := logging.New(stderr, o.LogLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "watcher: %v\n", err)
+		return WatchError
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "watcher: %v\n", err)
+		return WatchError
+	}
+	if o.NATS == "" {
+		return fail(errors.New("no NATS URL: give --nats or NATS_URL"))
+	}
+	ids := make([]job.ID, 0, len(args))
+	if cmd != "watch" {
+		for _, a := range args {
+			id, err := job.ParseID(a)
+			if err != nil {
+				return fail(err)
+			}
+			ids = append(ids, id)
+		}
+		if len(ids) == 0 {
+			return fail(fmt.Errorf("%s needs at least one jid", cmd))
+		}
+	}
+	n, err := node.Start(ctx, node.Config{URL: o.NATS, Name: "jetplay-watcher", Bus: bus.Config{}, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	defer n.Close()
+	kv := n.Bus.KV()
+	switch cmd {
+	case "status":
+		code := WatchOK
+		for _, id := range ids {
+			st, _, err := n.Bus.Status(ctx, id)
+			if err != nil {
+				fmt.Fprintf(stderr, "watcher: %v\n", err)
+				code = WatchError
+				continue
+			}
+			printStatus(stdout, o.Output, st, true)
+		}
+		return code
+	case "watch":
+		pattern := ""
+		if len(args) > 0 {
+			pattern = args[0]
+		}
+		err := watcher.Watch(ctx, kv, pattern, func(u watcher.Update) error {
+			printStatus(stdout, o.Output, u.Status, false)
+			return nil
+		})
+		if err != nil {
+			return fail(err)
+		}
+		return WatchOK
+	case "wait":
+		return waitJobs(ctx, o, kv, ids, stdout, stderr)
+	}
+	return fail(fmt.Errorf("unknown command %q (use wait, status or watch)", cmd))
+}
+
+// waitJobs waits for every job to end (or --until to hold), bounded by
+// --timeout or, with --until, by --retries × --delay as Ansible's until is.
+func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, ids []job.ID, stdout, stderr io.Writer) int {
+	cond := watcher.Final
+	timeout := o.Timeout
+	if o.Until != "" {
+		eng := render.New()
+		if err := eng.CheckExpr(o.Until); err != nil {
+			fmt.Fprintf(stderr, "watcher: --until: %v\n", err)
+			return WatchError
+		}
+		cond = untilCond(eng, o.Until)
+		if budget := time.Duration(float64(o.Retries) * o.Delay * float64(time.Second)); budget > 0 && (timeout == 0 || budget < timeout) {
+			timeout = budget
+		}
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	got, err := watcher.WaitAll(ctx, kv, ids, cond)
+	code := WatchOK
+	for _, id := range ids {
+		u, ok := got[id]
+		if !ok || u.Status.State == "" {
+			fmt.Fprintf(stdout, "%s not found\n", id)
+			code = WatchError
+			continue
+		}
+		printStatus(stdout, o.Output, u.Status, false)
+		if o.Until == "" && u.Status.State != job.Succeeded && code == WatchOK {
+			code = WatchJobFailed
+		}
+	}
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			fmt.Fprintf(stderr, "watcher: timed out waiting\n")
+		} else {
+			fmt.Fprintf(stderr, "watcher: %v\n", err)
+		}
+		return WatchError
+	}
+	return code
+}
+
+// printStatus prints a status: a one-line summary, the whole record (full),
+// or its JSON.
+func printStatus(w io.Writer, format string, st job.Status, full bool) {
+	if format == "json" {
+		data, _ := json.Marshal(st)
+		fmt.Fprintln(w, string(data))
+		return
+	}
+	if full {
+		data, _ := json.MarshalIndent(st, "", "    ")
+		fmt.Fprintln(w, string(data))
+		return
+	}
+	if st.State == "" {
+		fmt.Fprintf(w, "%s deleted\n", st.JID)
+		return
+	}
+	line := fmt.Sprintf("%s %s host=%s", st.JID, st.State, st.Host)
+	if st.Name != "" {
+		line += fmt.Sprintf(" task=%q", st.Name)
+	}
+	if rc, ok := st.Result["rc"]; ok {
+		line += fmt.Sprintf(" rc=%v", rc)
+	}
+	if st.Reason != "" {
+		line += fmt.Sprintf(" reason=%q", st.Reason)
+	}
+	fmt.Fprintln(w, line)
+}
+
+// untilCond builds the condition of --until: EXPR sees the job's
+// async_status answer as `job` and its keys at the top level.
+func untilCond(r *render.Engine, expr string) watcher.Cond {
+	return func(u watcher.Update) (bool, error) {
+		res := play.StatusResult(u.Status)
+		vars := maps.Clone(res)
+		vars["job"] = res
+		return r.Cond(expr, vars)
+	}
+}

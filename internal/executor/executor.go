@@ -1,0 +1,195 @@
+package executor
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/conn"
+	"github.com/jetplay/jetplay/internal/job"
+)
+
+// Dialer gives the connection to a task's host.
+type Dialer interface {
+	Conn(host string, t job.Target) conn.Conn
+}
+
+// Secrets gives the passwords of a host; they never travel on the bus.
+type Secrets interface {
+	// BecomePassword returns the become password for host ("" for none).
+	BecomePassword(host string) string
+}
+
+// Config configures an Executor.
+type Config struct {
+	// Bus is the opened stream and bucket. Required.
+	Bus *bus.Bus
+	// Name identifies this executor in status records. Default: hostname-pid.
+	Name string
+	// Pool is the pool whose tasks it runs. Default job.DefaultPool.
+	Pool string
+	// Concurrency caps the jobs it runs at once. Default 256.
+	Concurrency int
+	// Dialer reaches hosts. Default: local connections only for
+	// connection "local", and an error for others.
+	Dialer Dialer
+	// Secrets gives become passwords. Default: none.
+	Secrets Secrets
+	// Heartbeat is how often a running job's lease is extended with
+	// InProgress. Default: a third of the bus's AckWait.
+	Heartbeat time.Duration
+	// Grace is how long Run lets running jobs finish after ctx is done before
+	// it kills them. Default 30s.
+	Grace time.Duration
+	// Logger receives the executor's log (zero value: discarded).
+	Logger zerolog.Logger
+}
+
+// Executor runs the tasks of one pool.
+type Executor struct {
+	cfg     Config
+	log     zerolog.Logger
+	tokens  chan struct{}
+	running sync.Map // job.ID → struct{}
+}
+
+// New checks cfg and returns an Executor.
+func New(cfg Config) (*Executor, error) {
+	if cfg.Bus == nil {
+		return nil, errors.New("executor: Bus is required")
+	}
+	if cfg.Name == "" {
+		h, _ := os.Hostname()
+		cfg.Name = fmt.Sprintf("%s-%d", cmp.Or(h, "executor"), os.Getpid())
+	}
+	cfg.Pool = cmp.Or(cfg.Pool, job.DefaultPool)
+	if !job.ValidPool(cfg.Pool) {
+		return nil, fmt.Errorf("executor: invalid pool %q", cfg.Pool)
+	}
+	cfg.Concurrency = cmp.Or(cfg.Concurrency, 256)
+	cfg.Dialer = cmp.Or[Dialer](cfg.Dialer, localOnly{})
+	cfg.Heartbeat = cmp.Or(cfg.Heartbeat, cfg.Bus.Config().AckWait/3)
+	cfg.Grace = cmp.Or(cfg.Grace, 30*time.Second)
+	e := &Executor{
+		cfg:    cfg,
+		log:    cfg.Logger.With().Str("component", "executor").Str("executor", cfg.Name).Logger(),
+		tokens: make(chan struct{}, cfg.Concurrency),
+	}
+	return e, nil
+}
+
+// Name is the executor's name as written in status records.
+func (e *Executor) Name() string { return e.cfg.Name }
+
+// Run consumes tasks until ctx is done, then stops fetching, lets running
+// jobs finish within Grace, kills the rest, and returns once every job
+// goroutine has returned. It returns nil after a stop by ctx.
+func (e *Executor) Run(ctx context.Context) error {
+	cons, err := e.cfg.Bus.Consumer(ctx, e.cfg.Pool)
+	if err != nil {
+		return err
+	}
+	// Jobs run under their own context: a stop gives them Grace to finish.
+	jobCtx, killJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer killJobs()
+	var wg sync.WaitGroup
+	e.log.Info().Str("pool", e.cfg.Pool).Int("concurrency", e.cfg.Concurrency).Msg("executor started")
+
+	for ctx.Err() == nil {
+		// Take one token before asking for work, so a busy executor leaves
+		// tasks to idle ones; then take as many more as are free.
+		select {
+		case e.tokens <- struct{}{}:
+		case <-ctx.Done():
+			continue
+		}
+		n := 1
+	more:
+		for n < cap(e.tokens) {
+			select {
+			case e.tokens <- struct{}{}:
+				n++
+			default:
+				break more
+			}
+		}
+		fctx, cancelFetch := context.WithTimeout(ctx, time.Second)
+		batch, err := cons.Fetch(n, jetstream.FetchContext(fctx))
+		if err != nil {
+			cancelFetch()
+			e.release(n)
+			if ctx.Err() == nil {
+				e.log.Warn().Err(err).Msg("fetch failed; retrying")
+				sleepCtx(ctx, 200*time.Millisecond)
+			}
+			continue
+		}
+		got := 0
+		for msg := range batch.Messages() {
+			got++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer e.release(1)
+				e.handle(jobCtx, msg)
+			}()
+		}
+		cancelFetch()
+		e.release(n - got)
+		if err := batch.Error(); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			e.log.Debug().Err(err).Msg("fetch ended")
+		}
+	}
+
+	e.log.Info().Dur("grace", e.cfg.Grace).Msg("stopping: no new work; waiting for running jobs")
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(e.cfg.Grace):
+		e.log.Warn().Msg("grace period over: cancelling running jobs")
+		killJobs()
+		<-done
+	}
+	e.log.Info().Msg("executor stopped")
+	return nil
+}
+
+func (e *Executor) release(n int) {
+	for range n {
+		<-e.tokens
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+type localOnly struct{}
+
+func (localOnly) Conn(host string, t job.Target) conn.Conn {
+	if t.Connection == job.ConnLocal {
+		return conn.Local{}
+	}
+	return unsupported{t.Connection}
+}
+
+type unsupported struct{ kind string }
+
+func (u unsupported) Run(context.Context, conn.Command) (conn.Result, error) {
+	return conn.Result{}, fmt.Errorf("connection %q is not configured in this executor", cmp.Or(u.kind, job.ConnSSH))
+}
+

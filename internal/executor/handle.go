@@ -1,0 +1,247 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/conn"
+	"github.com/jetplay/jetplay/internal/job"
+	"github.com/jetplay/jetplay/internal/module"
+)
+
+// NoLogMessage replaces the output of a no_log task, as Ansible words it.
+const NoLogMessage = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+
+// handle runs one delivered task message to its end.
+func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
+	attempt := 1
+	if md, err := msg.Metadata(); err == nil {
+		attempt = int(md.NumDelivered)
+	}
+	t, err := job.DecodeTask(msg.Data())
+	log := e.log.With().Str("job_id", string(t.JID)).Str("host", t.Host).Int("attempt", attempt).Logger()
+	if err != nil {
+		e.reject(ctx, msg, t, err.Error(), log)
+		return
+	}
+	info, ok := module.Lookup(t.Module)
+	if !ok || info.Kind != module.Host {
+		e.reject(ctx, msg, t, fmt.Sprintf("field module: %q is not a module an executor can run", t.Module), log)
+		return
+	}
+	if err := module.CheckArgs(info.Name, t.Args); err != nil {
+		e.reject(ctx, msg, t, fmt.Sprintf("field args: %v", err), log)
+		return
+	}
+
+	st, err := e.claim(ctx, &t, attempt)
+	switch {
+	case errors.Is(err, errFinal):
+		log.Debug().Msg("job already final; acking leftover delivery")
+		_ = msg.Ack()
+		return
+	case errors.Is(err, errHeld):
+		log.Debug().Msg("job is running in this executor; leaving the duplicate delivery to it")
+		return
+	case err != nil:
+		log.Warn().Err(err).Msg("claim failed; will retry")
+		_ = msg.NakWithDelay(backoff(attempt))
+		return
+	}
+	if st.State != job.Running {
+		// The claim turned the job into a final state (a stale running job
+		// nobody can re-attach to, or a cancel that came first).
+		_ = msg.Ack()
+		return
+	}
+	e.running.Store(t.JID, struct{}{})
+	defer e.running.Delete(t.JID)
+	log.Debug().Str("module", t.Module).Msg("job started")
+
+	stopBeat := e.heartbeat(msg)
+	result, runErr := e.run(ctx, &t)
+	stopBeat()
+
+	final := finalState(result, runErr)
+	reason := ""
+	switch {
+	case runErr != nil && errors.Is(runErr, conn.ErrUnreachable):
+		reason = "unreachable: " + runErr.Error()
+		result = map[string]any{"unreachable": true, "changed": false, "msg": runErr.Error()}
+	case runErr != nil && ctx.Err() != nil:
+		final = job.Cancelled
+		reason = fmt.Sprintf("executor %s stopped before the job finished", e.cfg.Name)
+		if result == nil {
+			result = map[string]any{"failed": true, "changed": false, "msg": reason}
+		}
+	case runErr != nil:
+		reason = runErr.Error()
+		result = map[string]any{"failed": true, "changed": false, "msg": runErr.Error()}
+	}
+	if t.NoLog {
+		result = censor(result)
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_, err = e.cfg.Bus.Update(wctx, t.JID, func(cur job.Status) (job.Status, error) {
+		if cur.State.Final() {
+			return cur, bus.ErrUnchanged
+		}
+		next, err := cur.Move(final, time.Now())
+		if err != nil {
+			return cur, err
+		}
+		next.Result, next.Reason = result, reason
+		next.Unreachable = runErr != nil && errors.Is(runErr, conn.ErrUnreachable)
+		return next, nil
+	})
+	if err != nil && !errors.Is(err, bus.ErrUnchanged) {
+		// The outcome is known but not recorded: keep the message so that a
+		// later delivery records the job (as lost: its command is not re-run).
+		log.Error().Err(err).Msg("final status write failed")
+		_ = msg.NakWithDelay(backoff(attempt))
+		return
+	}
+	if err := msg.DoubleAck(wctx); err != nil {
+		log.Warn().Err(err).Msg("ack failed; a redelivery will find the job final")
+	}
+	log.Debug().Str("state", string(final)).Msg("job finished")
+}
+
+// claim moves the job from queued to running under this executor's name.
+func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Status, error) {
+	now := time.Now()
+	move := func(cur job.Status) (job.Status, error) {
+		switch {
+		case cur.State.Final():
+			return cur, errFinal
+		case cur.State == job.Running:
+			if _, mine := e.running.Load(t.JID); mine {
+				return cur, errHeld
+			}
+			// A previous delivery started the job and its executor is gone (or
+			// this one restarted). The command may have run: never start it
+			// again.
+			next, err := cur.Move(job.Lost, now)
+			next.Reason = fmt.Sprintf("executor %s stopped holding the job while it was running; not started again", cur.Executor)
+			next.Result = map[string]any{"failed": true, "changed": false, "msg": next.Reason}
+			return next, err
+		}
+		next, err := cur.Move(job.Running, now)
+		next.Executor, next.Attempt = e.cfg.Name, attempt
+		return next, err
+	}
+	st, err := e.cfg.Bus.Update(ctx, t.JID, move)
+	if errors.Is(err, bus.ErrNotFound) {
+		// A producer that published without recording the job first.
+		q := job.NewQueued(t, t.Submitted)
+		if _, cerr := e.cfg.Bus.Create(ctx, q); cerr != nil && !errors.Is(cerr, jetstream.ErrKeyExists) {
+			return st, cerr
+		}
+		st, err = e.cfg.Bus.Update(ctx, t.JID, move)
+	}
+	return st, err
+}
+
+// run executes the module on the task's host.
+func (e *Executor) run(ctx context.Context, t *job.Task) (map[string]any, error) {
+	c := e.cfg.Dialer.Conn(t.Host, t.Target)
+	opt := module.Options{
+		Async:        time.Duration(t.Async) * time.Second,
+		Detach:       t.Async > 0,
+		JobID:        string(t.JID),
+		Become:       t.Target.Become,
+		BecomeUser:   t.Target.BecomeUser,
+		BecomeMethod: t.Target.BecomeMethod,
+		Env:          t.Env,
+	}
+	if t.Target.Become && e.cfg.Secrets != nil {
+		opt.BecomePassword = e.cfg.Secrets.BecomePassword(t.Host)
+	}
+	return module.Run(ctx, c, t.Module, t.Args, opt)
+}
+
+// reject records a final Rejected state for a message that cannot run and
+// terminates it so it is never delivered again.
+func (e *Executor) reject(ctx context.Context, msg jetstream.Msg, t job.Task, reason string, log zerolog.Logger) {
+	log.Warn().Str("reason", reason).Msg("rejecting task message")
+	if _, err := job.ParseID(string(t.JID)); err == nil {
+		_, err := e.cfg.Bus.Update(ctx, t.JID, func(cur job.Status) (job.Status, error) {
+			if cur.State.Final() {
+				return cur, bus.ErrUnchanged
+			}
+			next, err := cur.Move(job.Rejected, time.Now())
+			next.Reason = reason
+			next.Result = map[string]any{"failed": true, "changed": false, "msg": reason}
+			return next, err
+		})
+		if errors.Is(err, bus.ErrNotFound) {
+			st := job.Status{V: job.Version, JID: t.JID, Run: t.JID.Run(), Host: t.Host, State: job.Queued, Queued: time.Now().UTC()}
+			st, _ = st.Move(job.Rejected, time.Now())
+			st.Reason = reason
+			st.Result = map[string]any{"failed": true, "changed": false, "msg": reason}
+			_, err = e.cfg.Bus.Create(ctx, st)
+		}
+		if err != nil && !errors.Is(err, bus.ErrUnchanged) {
+			log.Error().Err(err).Msg("could not record the rejection")
+		}
+	}
+	_ = msg.TermWithReason(reason)
+}
+
+// heartbeat extends the message's lease until the returned func is called.
+func (e *Executor) heartbeat(msg jetstream.Msg) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(e.cfg.Heartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = msg.InProgress()
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func finalState(result map[string]any, err error) job.State {
+	if err != nil {
+		return job.Failed
+	}
+	if timedOut, _ := result["_timed_out"].(bool); timedOut {
+		delete(result, "_timed_out")
+		return job.TimedOut
+	}
+	if failed, _ := result["failed"].(bool); failed {
+		return job.Failed
+	}
+	return job.Succeeded
+}
+
+// censor hides a no_log result's content, keeping what the play engine needs
+// to decide the task's status.
+func censor(r map[string]any) map[string]any {
+	out := map[string]any{"censored": NoLogMessage}
+	for _, k := range []string{"changed", "failed", "rc", "unreachable", "skipped", "finished"} {
+		if v, ok := r[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func backoff(attempt int) time.Duration {
+	d := time.Duration(attempt) * time.Second
+	return min(d, 30*time.Second)
+}

@@ -1,0 +1,149 @@
+// Package node sets up the NATS side of a jetplay process: it connects to a
+// NATS URL, or starts an embedded JetStream server from nats.conf with a
+// temporary store, opens the bus, and in embedded mode starts in-process
+// executors. It is how cmd/* get from flags to a running system.
+package node
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/jetplay/jetplay/internal/broker"
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/executor"
+)
+
+// Config says how to reach NATS.
+type Config struct {
+	// URL is the NATS server URL (or comma-separated URLs). Empty means start
+	// an embedded server.
+	URL string
+	// NATSOptions are extra client options (credentials, TLS).
+	NATSOptions []nats.Option
+	// ConfigFile is the nats-server config the embedded server loads; empty
+	// means built-in defaults.
+	ConfigFile string
+	// Bus configures the stream and bucket.
+	Bus bus.Config
+	// Name is the client connection name. Default "jetplay".
+	Name string
+	// Logger receives lifecycle lines (zero value: discarded).
+	Logger zerolog.Logger
+}
+
+// Node is a connection to the bus, and the embedded server when there is one.
+type Node struct {
+	NC  *nats.Conn
+	JS  jetstream.JetStream
+	Bus *bus.Bus
+
+	server *broker.Server
+	store  string
+	log    zerolog.Logger
+
+	mu    sync.Mutex
+	stops []func()
+}
+
+// Embedded reports whether the node runs its own server.
+func (n *Node) Embedded() bool { return n.server != nil }
+
+// Start connects (or starts an embedded server and connects) and opens the bus.
+func Start(ctx context.Context, cfg Config) (*Node, error) {
+	n := &Node{log: cfg.Logger.With().Str("component", "node").Logger()}
+	opts := append([]nats.Option{
+		nats.Name(cmp.Or(cfg.Name, "jetplay")),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+	}, cfg.NATSOptions...)
+	var err error
+	if cfg.URL == "" {
+		n.store, err = os.MkdirTemp("", "jetplay-nats-")
+		if err != nil {
+			return nil, err
+		}
+		n.server, err = broker.Start(broker.Config{
+			ConfigFile: cfg.ConfigFile, StoreDir: n.store, DontListen: true, Logger: cfg.Logger,
+		})
+		if err != nil {
+			_ = os.RemoveAll(n.store)
+			return nil, err
+		}
+		n.NC, err = n.server.Connect(opts...)
+	} else {
+		n.NC, err = nats.Connect(cfg.URL, opts...)
+	}
+	if err != nil {
+		n.Close()
+		return nil, fmt.Errorf("connect to NATS %s: %w", cmp.Or(cfg.URL, "(embedded)"), err)
+	}
+	if n.JS, err = jetstream.New(n.NC); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if n.Bus, err = bus.Open(ctx, n.JS, cfg.Bus); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// StartExecutors runs count in-process executors with cfg (Bus is filled in)
+// until Close.
+func (n *Node) StartExecutors(count int, cfg executor.Config) error {
+	cfg.Bus = n.Bus
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range max(count, 1) {
+		c := cfg
+		if c.Name == "" {
+			h, _ := os.Hostname()
+			c.Name = fmt.Sprintf("%s-%d-local%d", cmp.Or(h, "jetplay"), os.Getpid(), i+1)
+		}
+		ex, err := executor.New(c)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ex.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				n.log.Error().Err(err).Msg("in-process executor stopped")
+			}
+		}()
+	}
+	n.mu.Lock()
+	n.stops = append(n.stops, func() { cancel(); wg.Wait() })
+	n.mu.Unlock()
+	return nil
+}
+
+// Close stops in-process executors, the connection and the embedded server,
+// and removes the embedded server's store.
+func (n *Node) Close() {
+	n.mu.Lock()
+	stops := n.stops
+	n.stops = nil
+	n.mu.Unlock()
+	for _, s := range stops {
+		s()
+	}
+	if n.NC != nil {
+		n.NC.Close()
+	}
+	n.server.Stop()
+	if n.store != "" {
+		_ = os.RemoveAll(n.store)
+	}
+}

@@ -1,0 +1,396 @@
+package play
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/jetplay/jetplay/internal/job"
+	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/render"
+	"github.com/jetplay/jetplay/internal/watcher"
+)
+
+// controller runs an action that Ansible runs on the controller.
+func (e *Engine) controller(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, name string, args map[string]any) map[string]any {
+	switch name {
+	case "debug":
+		return e.debug(t, vars, args)
+	case "set_fact":
+		facts := maps.Clone(args)
+		delete(facts, "cacheable")
+		e.setFacts(host, facts)
+		return map[string]any{"changed": false, "ansible_facts": facts}
+	case "fail":
+		msg := "Failed as requested from task"
+		if m, ok := args["msg"]; ok {
+			msg = fmt.Sprint(m)
+		}
+		return map[string]any{"failed": true, "changed": false, "msg": msg}
+	case "assert":
+		return e.assert(t, vars, args)
+	case "async_status":
+		return e.asyncStatus(ctx, args)
+	case "pause":
+		return pause(ctx, args)
+	case "meta":
+		return e.meta(pc, host, args)
+	case "wait_for_connection":
+		return e.waitForConnection(ctx, pc, t, host, vars, args)
+	case "import_tasks", "include_tasks":
+		return failure(name + " cannot be used here")
+	}
+	return failure(fmt.Sprintf("the %s action is not supported by jetplay", name))
+}
+
+func (e *Engine) debug(t *playbook.Task, vars map[string]any, args map[string]any) map[string]any {
+	if v, ok := args["verbosity"]; ok {
+		if n, err := e.intOf(v, vars); err == nil && n > e.cfg.Verbosity {
+			return map[string]any{"changed": false, "skipped": true, "skipped_reason": "Verbosity threshold not met."}
+		}
+	}
+	if name, ok := t.Args["var"]; ok {
+		expr := fmt.Sprint(name)
+		val, err := e.cfg.Render.Expr(expr, vars)
+		if errors.Is(err, render.ErrUndefined) {
+			val = "VARIABLE IS NOT DEFINED!"
+		} else if err != nil {
+			return failure(err.Error())
+		}
+		return map[string]any{"changed": false, "failed": false, expr: val}
+	}
+	msg, ok := args["msg"]
+	if !ok {
+		msg = "Hello world!"
+	}
+	return map[string]any{"changed": false, "failed": false, "msg": msg}
+}
+
+func (e *Engine) assert(t *playbook.Task, vars map[string]any, args map[string]any) map[string]any {
+	var that []any
+	switch x := t.Args["that"].(type) {
+	case []any:
+		that = x
+	case nil:
+		return failure("missing required arguments: that")
+	default:
+		that = []any{x}
+	}
+	for _, c := range that {
+		ok, err := e.cfg.Render.Cond(c, vars)
+		if err != nil {
+			return failure(fmt.Sprintf("The conditional check '%v' failed. The error was: %v", c, err))
+		}
+		if !ok {
+			msg := any("Assertion failed")
+			if m, ok := args["fail_msg"]; ok {
+				msg = m
+			} else if m, ok := args["msg"]; ok {
+				msg = m
+			}
+			return map[string]any{"failed": true, "changed": false, "assertion": c, "evaluated_to": false, "msg": msg}
+		}
+	}
+	msg := any("All assertions passed")
+	if m, ok := args["success_msg"]; ok {
+		msg = m
+	}
+	return map[string]any{"changed": false, "failed": false, "msg": msg}
+}
+
+// asyncStatus answers for a job from its status record, as Ansible's
+// async_status module answers from its job file.
+func (e *Engine) asyncStatus(ctx context.Context, args map[string]any) map[string]any {
+	jid := fmt.Sprint(args["jid"])
+	mode := "status"
+	if m, ok := args["mode"]; ok {
+		mode = fmt.Sprint(m)
+	}
+	id := job.ID(jid)
+	empty := func(r map[string]any) map[string]any {
+		r["stdout"], r["stderr"] = "", ""
+		r["stdout_lines"], r["stderr_lines"] = []any{}, []any{}
+		return r
+	}
+	st, found, err := e.statusOfJob(ctx, id)
+	if err != nil {
+		return failure(err.Error())
+	}
+	switch mode {
+	case "cleanup":
+		if !found {
+			return empty(map[string]any{"failed": true, "changed": false, "msg": "could not find job",
+				"ansible_job_id": jid, "erased": resultsFile(id), "started": 1, "finished": 1})
+		}
+		if err := e.cfg.Bus.KV().Delete(ctx, job.StatusKey(id)); err != nil {
+			return failure(fmt.Sprintf("cleanup of job %s: %v", jid, err))
+		}
+		return empty(map[string]any{"changed": false, "failed": false, "ansible_job_id": jid,
+			"erased": resultsFile(id), "started": 0, "finished": 0})
+	case "status":
+	default:
+		return failure(fmt.Sprintf("value of mode must be one of: status, cleanup, got: %s", mode))
+	}
+	if !found {
+		return empty(map[string]any{"failed": true, "changed": false, "msg": "could not find job",
+			"ansible_job_id": jid, "results_file": resultsFile(id), "started": 1, "finished": 1})
+	}
+	return StatusResult(st)
+}
+
+// StatusResult is async_status's answer for a status record.
+func StatusResult(st job.Status) map[string]any {
+	if !st.State.Final() {
+		return runningResult(st.JID)
+	}
+	res := jobResult(st)
+	res["ansible_job_id"] = string(st.JID)
+	res["finished"], res["started"] = 1, 1
+	res["results_file"] = resultsFile(st.JID)
+	if st.State == job.TimedOut {
+		// What async_wrapper leaves after killing a job.
+		res = map[string]any{"msg": "Timeout exceeded", "failed": true, "changed": false,
+			"child_pid": st.Result["child_pid"], "ansible_job_id": string(st.JID), "finished": 1, "started": 1,
+			"results_file": resultsFile(st.JID), "stdout": "", "stderr": "", "stdout_lines": []any{}, "stderr_lines": []any{}}
+		if res["child_pid"] == nil {
+			res["child_pid"] = 0
+		}
+	}
+	return res
+}
+
+// asyncStatusUntil is async_status with until: the condition is checked on
+// every status change of the job (a KV watch), so the task passes as soon as
+// it holds. retries × delay is the time budget; a RETRYING line is printed
+// for each delay that passes without the condition holding, as Ansible
+// prints one per poll. attempts is the number of polls Ansible would have
+// made by then.
+func (e *Engine) asyncStatusUntil(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+	argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
+	if err != nil {
+		return failure(fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v", err))
+	}
+	args, _ := argsAny.(map[string]any)
+	if m, ok := args["mode"]; ok && fmt.Sprint(m) != "status" {
+		return e.attempt(ctx, pc, t, host, vars)
+	}
+	id := job.ID(fmt.Sprint(args["jid"]))
+	retries, delay := e.retryBudget(t, vars)
+	start := time.Now()
+	attempts := func() int {
+		if delay <= 0 {
+			return 1
+		}
+		// The first check (at start) failed; Ansible would have seen the change
+		// at its next poll.
+		return min(int(time.Since(start)/delay)+2, retries+1)
+	}
+	check := func(st job.Status, found bool) (map[string]any, bool, error) {
+		var res map[string]any
+		if found {
+			res = StatusResult(st)
+		} else {
+			res = e.asyncStatus(ctx, args)
+		}
+		res = e.applyWhen(t, vars, res)
+		ok, err := e.untilHolds(t, vars, res)
+		return res, ok, err
+	}
+
+	// A job of another run is not in the run's watch: watch it alone.
+	hub := e.hub
+	if id.Run() != e.cfg.Run {
+		h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: e.cfg.Bus.KV(), Patterns: []string{job.StatusKey(id)}})
+		if err == nil {
+			defer h.Stop()
+			hub = h
+		}
+	}
+	st, found, err := e.statusOfJob(ctx, id)
+	if err != nil {
+		return failure(err.Error())
+	}
+	res, ok, err := check(st, found)
+	if err != nil {
+		return failure(err.Error())
+	}
+	if ok || !found {
+		// A missing job never appears later; Ansible's until sees the same
+		// "could not find job" each time and runs out of retries.
+		if !ok {
+			for n := retries; n >= 1; n-- {
+				e.report(func(r reportRetry) { r.Retry(host, e.taskName(pc, t, host), n) })
+			}
+			res["failed"], res["attempts"] = true, retries
+			return res
+		}
+		res["attempts"] = 1
+		return res
+	}
+	budget := time.Duration(retries) * delay
+	wctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	// RETRYING lines, one per delay, while the watch waits.
+	left := retries
+	ticker := time.NewTicker(max(delay, time.Millisecond))
+	defer ticker.Stop()
+	e.report(func(r reportRetry) { r.Retry(host, e.taskName(pc, t, host), left) })
+	left--
+	type outcome struct {
+		res map[string]any
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		var last map[string]any
+		_, err := hub.Wait(wctx, id, func(u watcher.Update) (bool, error) {
+			r, ok, err := check(u.Status, u.Status.State != "")
+			last = r
+			return ok, err
+		})
+		if err == nil {
+			done <- outcome{res: last}
+			return
+		}
+		if wctx.Err() != nil && ctx.Err() == nil {
+			err = nil // budget used up
+		}
+		done <- outcome{res: last, err: err}
+	}()
+	for {
+		select {
+		case <-ticker.C:
+			if left >= 1 {
+				n := left
+				e.report(func(r reportRetry) { r.Retry(host, e.taskName(pc, t, host), n) })
+				left--
+			}
+		case o := <-done:
+			if o.err != nil {
+				return failure(o.err.Error())
+			}
+			if wctx.Err() != nil && o.res != nil {
+				if ok, _ := e.untilHolds(t, vars, o.res); ok {
+					o.res["attempts"] = attempts()
+					return o.res
+				}
+			}
+			if o.res == nil {
+				o.res = res
+			}
+			if wctx.Err() != nil {
+				o.res["failed"], o.res["attempts"] = true, retries
+				return o.res
+			}
+			o.res["attempts"] = attempts()
+			return o.res
+		}
+	}
+}
+
+// applyWhen applies changed_when and failed_when to an async_status answer.
+func (e *Engine) applyWhen(t *playbook.Task, vars map[string]any, res map[string]any) map[string]any {
+	if len(t.ChangedWhen) == 0 && len(t.FailedWhen) == 0 {
+		return res
+	}
+	v := maps.Clone(vars)
+	if t.Register != "" {
+		v[t.Register] = registered(res)
+	}
+	if len(t.ChangedWhen) > 0 {
+		if ok, err := e.cfg.Render.Cond(anyList(t.ChangedWhen), v); err == nil {
+			res["changed"] = ok
+		}
+	}
+	if len(t.FailedWhen) > 0 {
+		if ok, err := e.cfg.Render.Cond(anyList(t.FailedWhen), v); err == nil {
+			res["failed_when_result"], res["failed"] = ok, ok
+		}
+	}
+	return res
+}
+
+// pause waits the given time (an explicit wait the playbook asks for).
+func pause(ctx context.Context, args map[string]any) map[string]any {
+	var d time.Duration
+	num := func(v any) float64 {
+		var f float64
+		_, _ = fmt.Sscan(fmt.Sprint(v), &f)
+		return f
+	}
+	if s, ok := args["seconds"]; ok {
+		d = time.Duration(num(s) * float64(time.Second))
+	} else if m, ok := args["minutes"]; ok {
+		d = time.Duration(num(m) * float64(time.Minute))
+	}
+	start := time.Now()
+	if !sleepCtx(ctx, d) {
+		return failure(ctx.Err().Error())
+	}
+	stop := time.Now()
+	return map[string]any{
+		"changed": false, "rc": 0, "stderr": "", "user_input": "", "echo": true,
+		"start": start.Format("2006-01-02 15:04:05.000000"), "stop": stop.Format("2006-01-02 15:04:05.000000"),
+		"delta": int(stop.Sub(start).Seconds()), "stdout": fmt.Sprintf("Paused for %.2g seconds", d.Seconds()),
+	}
+}
+
+func (e *Engine) meta(pc *playCtx, host string, args map[string]any) map[string]any {
+	action := strings.TrimSpace(fmt.Sprint(args["_raw_params"]))
+	switch action {
+	case "noop", "flush_handlers", "reset_connection", "refresh_inventory", "clear_host_errors":
+	case "end_play":
+		pc.mu.Lock()
+		pc.end = true
+		pc.mu.Unlock()
+	case "end_host":
+		e.host(host).ended = true
+	case "clear_facts":
+		st := e.host(host)
+		e.hostsMu.Lock()
+		st.facts = map[string]any{}
+		e.hostsMu.Unlock()
+	default:
+		return failure(fmt.Sprintf("invalid meta action requested: %s", action))
+	}
+	return map[string]any{"changed": false, "skipped": false, "_jetplay_meta": true}
+}
+
+// waitForConnection submits ping jobs until one succeeds or timeout passes.
+// The executor's connection pool drops a dead connection and dials again for
+// each attempt.
+func (e *Engine) waitForConnection(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, args map[string]any) map[string]any {
+	get := func(k string, def float64) time.Duration {
+		if v, ok := args[k]; ok {
+			if f, err := e.floatOf(v, vars); err == nil {
+				return time.Duration(f * float64(time.Second))
+			}
+		}
+		return time.Duration(def * float64(time.Second))
+	}
+	timeout, delay, sleep := get("timeout", 600), get("delay", 0), get("sleep", 1)
+	connectTimeout := get("connect_timeout", 5)
+	start := time.Now()
+	if !sleepCtx(ctx, delay) {
+		return failure(ctx.Err().Error())
+	}
+	deadline := start.Add(timeout)
+	var last string
+	for {
+		actx, cancel := context.WithTimeout(ctx, max(connectTimeout, time.Second)+10*time.Second)
+		res := e.runSync(actx, pc, t, host, vars, jobSpec{module: "ping", args: map[string]any{}})
+		cancel()
+		if !truthy(res["failed"]) && !truthy(res["unreachable"]) {
+			return map[string]any{"changed": false, "elapsed": int(time.Since(start).Seconds())}
+		}
+		last = fmt.Sprint(res["msg"])
+		if time.Now().Add(sleep).After(deadline) || !sleepCtx(ctx, sleep) {
+			break
+		}
+	}
+	return map[string]any{"failed": true, "changed": false, "elapsed": int(time.Since(start).Seconds()),
+		"msg": fmt.Sprintf("timed out waiting for ping module test: %s", last)}
+}

@@ -1,0 +1,73 @@
+package play
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/report"
+)
+
+// factsScript prints the minimal facts jetplay gathers, as one JSON object,
+// in one round trip: hostname, OS family and distribution, architecture,
+// kernel, IPv4 addresses.
+const factsScript = `h=$(hostname 2>/dev/null || uname -n)
+fq=$(hostname -f 2>/dev/null || echo "$h")
+. /etc/os-release 2>/dev/null
+fam=$(echo "${ID_LIKE:-$ID}" | awk '{print $1}')
+case "$ID" in debian|ubuntu) fam=Debian;; rhel|centos|fedora|rocky|almalinux) fam=RedHat;; alpine) fam=Alpine;; arch) fam=Archlinux;; esac
+ips=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -v ':' | grep -v '^$' | sed 's/.*/"&"/' | paste -sd, -)
+printf '{"ansible_hostname":"%s","ansible_nodename":"%s","ansible_fqdn":"%s","ansible_system":"%s","ansible_kernel":"%s","ansible_architecture":"%s","ansible_distribution":"%s","ansible_distribution_version":"%s","ansible_distribution_release":"%s","ansible_os_family":"%s","ansible_all_ipv4_addresses":[%s]}\n' \
+  "${h%%.*}" "$h" "$fq" "$(uname -s)" "$(uname -r)" "$(uname -m)" "${NAME%% *}" "$VERSION_ID" "$VERSION_CODENAME" "$fam" "$ips"`
+
+// gatherFacts runs the "Gathering Facts" task: one job per host.
+func (e *Engine) gatherFacts(ctx context.Context, pc *playCtx) {
+	t := &playbook.Task{Name: "Gathering Facts", Module: "shell"}
+	rt := report.Task{Name: t.Name, Action: "gather_facts", Start: time.Now(), Path: pc.play.Pos.String()}
+	e.report(func(r report.Reporter) { r.TaskStart(rt) })
+	var wg sync.WaitGroup
+	for _, h := range e.activeHosts(pc, nil) {
+		select {
+		case e.forks <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-e.forks }()
+			vars := e.varsFor(pc, t, h, nil)
+			res := e.runSync(ctx, pc, t, h, vars, jobSpec{module: "shell", args: map[string]any{"_raw_params": factsScript}})
+			hr := report.HostResult{Host: h}
+			switch {
+			case truthy(res["unreachable"]):
+				hr.Status, hr.Result = report.Unreachable, res
+			case truthy(res["failed"]):
+				hr.Status, hr.Result = report.Failed, map[string]any{"failed": true, "changed": false, "msg": "gathering facts failed: " + strings.TrimSpace(stringOf(res["stderr"])+" "+stringOf(res["msg"]))}
+			default:
+				facts := map[string]any{}
+				if err := json.Unmarshal([]byte(stringOf(res["stdout"])), &facts); err != nil {
+					hr.Status, hr.Result = report.Failed, failure("gathering facts: unreadable output: "+err.Error())
+					break
+				}
+				all := map[string]any{"ansible_facts": facts}
+				for k, v := range facts {
+					all[k] = v
+				}
+				e.setFacts(h, all)
+				hr.Status, hr.Result = report.OK, map[string]any{"changed": false, "ansible_facts": facts}
+			}
+			e.finishHost(rt, pc, t, h, hr)
+		}()
+	}
+	wg.Wait()
+}
+
+func stringOf(v any) string {
+	s, _ := v.(string)
+	return s
+}

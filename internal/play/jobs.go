@@ -1,0 +1,322 @@
+package play
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/job"
+	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/watcher"
+)
+
+// jobSpec is what a host-side action becomes on the bus.
+type jobSpec struct {
+	module string
+	args   map[string]any
+	async  int
+	noLog  bool
+}
+
+// submit publishes one job for host and returns its id.
+func (e *Engine) submit(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec) (job.ID, error) {
+	target, err := e.target(pc, t, host, vars)
+	if err != nil {
+		return "", err
+	}
+	env, err := e.environment(pc, t, vars)
+	if err != nil {
+		return "", err
+	}
+	id := e.seq.Next()
+	task := &job.Task{
+		V: job.Version, JID: id, Run: e.cfg.Run, Pool: e.cfg.Pool,
+		Name: e.taskName(pc, t, host), Host: host, Target: target,
+		Module: spec.module, Args: spec.args, Async: spec.async, Env: env, NoLog: spec.noLog,
+	}
+	if err := e.cfg.Bus.Submit(ctx, task); err != nil {
+		return "", err
+	}
+	e.log.Debug().Str("job_id", string(id)).Str("host", host).Str("module", spec.module).Msg("job submitted")
+	return id, nil
+}
+
+// target is how the executor reaches host, from its connection variables.
+// The delegate_to host's variables are used when the task is delegated.
+func (e *Engine) target(pc *playCtx, t *playbook.Task, host string, vars map[string]any) (job.Target, error) {
+	cv := vars
+	name := host
+	if t.DelegateTo != "" {
+		d, err := e.cfg.Render.Template(t.DelegateTo, vars)
+		if err != nil {
+			return job.Target{}, fmt.Errorf("delegate_to: %w", err)
+		}
+		name = fmt.Sprint(d)
+		cv = e.cfg.Inventory.HostVars(name)
+		if cv == nil {
+			cv = map[string]any{}
+		}
+		if name == "localhost" || name == "127.0.0.1" {
+			if _, ok := cv["ansible_connection"]; !ok {
+				cv = maps.Clone(cv)
+				cv["ansible_connection"] = job.ConnLocal
+			}
+		}
+	}
+	str := func(keys ...string) string {
+		for _, k := range keys {
+			if v, ok := cv[k]; ok && v != nil {
+				return fmt.Sprint(v)
+			}
+		}
+		return ""
+	}
+	tg := job.Target{
+		Connection: str("ansible_connection"),
+		Address:    str("ansible_host", "ansible_ssh_host"),
+		User:       str("ansible_user", "ansible_ssh_user", "ansible_remote_user"),
+		KeyFile:    str("ansible_ssh_private_key_file", "ansible_private_key_file"),
+		SSHArgs:    strings.TrimSpace(str("ansible_ssh_common_args") + " " + str("ansible_ssh_extra_args")),
+	}
+	if tg.Address == "" && name != host {
+		tg.Address = name
+	}
+	switch tg.Connection {
+	case "", "smart", "paramiko", "ssh":
+		tg.Connection = job.ConnSSH
+	case job.ConnLocal:
+	default:
+		return tg, fmt.Errorf("connection %q is not supported (use ssh or local)", tg.Connection)
+	}
+	if p := str("ansible_port", "ansible_ssh_port"); p != "" {
+		n, err := e.intOf(p, nil)
+		if err != nil {
+			return tg, fmt.Errorf("ansible_port: %w", err)
+		}
+		tg.Port = n
+	}
+	become := pc.play.Become
+	if t.Become != nil {
+		become = t.Become
+	}
+	if become != nil {
+		tg.Become = *become
+	} else if b, _ := e.boolish(cv["ansible_become"], nil); b {
+		tg.Become = true
+	}
+	if tg.Become {
+		tg.BecomeUser = firstNonEmpty(t.BecomeUser, pc.play.BecomeUser, str("ansible_become_user"))
+		tg.BecomeMethod = firstNonEmpty(t.BecomeMethod, pc.play.BecomeMethod, str("ansible_become_method"))
+		for _, f := range []*string{&tg.BecomeUser, &tg.BecomeMethod} {
+			if v, err := e.cfg.Render.Template(*f, vars); err == nil {
+				*f = fmt.Sprint(v)
+			}
+		}
+	}
+	return tg, nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// environment renders the play's and the task's environment.
+func (e *Engine) environment(pc *playCtx, t *playbook.Task, vars map[string]any) (map[string]string, error) {
+	if len(pc.play.Environment) == 0 && len(t.Environment) == 0 {
+		return nil, nil
+	}
+	merged := maps.Clone(pc.play.Environment)
+	if merged == nil {
+		merged = map[string]any{}
+	}
+	maps.Copy(merged, t.Environment)
+	out, err := e.cfg.Render.Value(merged, vars)
+	if err != nil {
+		return nil, fmt.Errorf("environment: %w", err)
+	}
+	env := map[string]string{}
+	for k, v := range out.(map[string]any) {
+		env[k] = fmt.Sprint(v)
+	}
+	return env, nil
+}
+
+// runSync publishes the job and waits for its final status.
+func (e *Engine) runSync(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec) map[string]any {
+	id, err := e.submit(ctx, pc, t, host, vars, spec)
+	if err != nil {
+		return failure(err.Error())
+	}
+	u, err := e.hub.Wait(ctx, id, watcher.Final)
+	if err != nil {
+		return failure(fmt.Sprintf("waiting for job %s: %v", id, err))
+	}
+	return jobResult(u.Status)
+}
+
+// launch is poll: 0: publish and register the job at once.
+func (e *Engine) launch(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec) map[string]any {
+	id, err := e.submit(ctx, pc, t, host, vars, spec)
+	if err != nil {
+		return failure(err.Error())
+	}
+	return map[string]any{
+		"ansible_job_id": string(id), "changed": true, "failed": 0, "finished": 0, "started": 1,
+		"results_file": resultsFile(id),
+	}
+}
+
+// runAsync is async with poll > 0: wait by watch until the job is final or
+// the async deadline passes, printing Ansible's ASYNC POLL line every poll
+// seconds while it runs.
+func (e *Engine) runAsync(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec, poll int) map[string]any {
+	id, err := e.submit(ctx, pc, t, host, vars, spec)
+	if err != nil {
+		return failure(err.Error())
+	}
+	// The executor kills the job at the deadline and records timed_out; give
+	// its write a moment past the deadline before giving up on our side.
+	wctx, cancel := context.WithTimeout(ctx, time.Duration(spec.async)*time.Second+2*time.Second)
+	defer cancel()
+	stopTicks := e.pollTicks(wctx, host, id, poll)
+	u, err := e.hub.Wait(wctx, id, watcher.Final)
+	stopTicks()
+	if err != nil && ctx.Err() != nil {
+		return failure(ctx.Err().Error())
+	}
+	if err != nil || u.Status.State == job.TimedOut {
+		e.report(func(r reportRetry) { r.AsyncFailed(host, string(id)) })
+		return map[string]any{
+			"failed": true, "changed": false,
+			"msg":          fmt.Sprintf("async task did not complete within the requested time - %ds", spec.async),
+			"async_result": runningResult(id),
+		}
+	}
+	res := jobResult(u.Status)
+	if truthy(res["failed"]) {
+		e.report(func(r reportRetry) { r.AsyncFailed(host, string(id)) })
+	} else {
+		e.report(func(r reportRetry) { r.AsyncOK(host, string(id)) })
+	}
+	res["ansible_job_id"] = string(id)
+	res["finished"], res["started"] = 1, 1
+	res["results_file"] = resultsFile(id)
+	return res
+}
+
+// pollTicks prints ASYNC POLL every poll seconds until stopped: the output
+// Ansible users read, while the wait itself is a watch.
+func (e *Engine) pollTicks(ctx context.Context, host string, id job.ID, poll int) (stop func()) {
+	if poll <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tk := time.NewTicker(time.Duration(poll) * time.Second)
+		defer tk.Stop()
+		for {
+			select {
+			case <-tk.C:
+				e.report(func(r reportRetry) { r.AsyncPoll(host, string(id)) })
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// resultsFile is the results_file value of a job: jetplay keeps no file on
+// the host, so it names the job's status record instead.
+func resultsFile(id job.ID) string { return job.BucketName + "/" + string(id) }
+
+// runningResult is async_status's answer for a job that has not finished.
+func runningResult(id job.ID) map[string]any {
+	return map[string]any{
+		"ansible_job_id": string(id), "changed": false, "failed": false, "finished": 0, "started": 1,
+		"results_file": resultsFile(id), "stdout": "", "stderr": "", "stdout_lines": []any{}, "stderr_lines": []any{},
+	}
+}
+
+// jobResult turns a final status into the module result Ansible would show.
+func jobResult(st job.Status) map[string]any {
+	res := maps.Clone(st.Result)
+	if res == nil {
+		res = map[string]any{}
+	}
+	switch st.State {
+	case job.Succeeded:
+	case job.TimedOut:
+		res["failed"] = true
+		if _, ok := res["msg"]; !ok {
+			res["msg"] = "Timeout exceeded"
+		}
+	default:
+		res["failed"] = true
+		if _, ok := res["msg"]; !ok {
+			res["msg"] = st.Reason
+		}
+	}
+	if st.Unreachable {
+		res["unreachable"] = true
+	}
+	delete(res, "_timed_out")
+	addLines(res)
+	if _, ok := res["changed"]; !ok {
+		res["changed"] = false
+	}
+	return res
+}
+
+// addLines adds stdout_lines and stderr_lines, as Ansible does for any
+// result with stdout or stderr.
+func addLines(res map[string]any) {
+	for _, k := range []string{"stdout", "stderr"} {
+		s, ok := res[k].(string)
+		if !ok {
+			continue
+		}
+		if _, has := res[k+"_lines"]; has {
+			continue
+		}
+		res[k+"_lines"] = splitLines(s)
+	}
+}
+
+func splitLines(s string) []any {
+	if s == "" {
+		return []any{}
+	}
+	parts := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	out := make([]any, len(parts))
+	for i, p := range parts {
+		out[i] = strings.TrimSuffix(p, "\r")
+	}
+	return out
+}
+
+// statusOfJob reads a job's status from the hub or, for a job of another
+// run, from the bucket.
+func (e *Engine) statusOfJob(ctx context.Context, id job.ID) (job.Status, bool, error) {
+	if u, ok := e.hub.Latest(id); ok {
+		return u.Status, true, nil
+	}
+	st, _, err := e.cfg.Bus.Status(ctx, id)
+	if errors.Is(err, bus.ErrNotFound) {
+		return st, false, nil
+	}
+	return st, err == nil, err
+}

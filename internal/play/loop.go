@@ -1,0 +1,179 @@
+package play
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/report"
+)
+
+// runLoop runs t once per loop item and returns Ansible's loop result.
+// Items of a poll: 0 async task are launched all at once; other items run
+// one after another, as in Ansible.
+func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+	items, err := e.loopItems(t, vars)
+	if err != nil {
+		return failure(err.Error())
+	}
+	loopVar := "item"
+	var label any
+	indexVar := ""
+	if lc := t.LoopControl; lc != nil {
+		if lc.LoopVar != "" {
+			loopVar = lc.LoopVar
+		}
+		indexVar = lc.IndexVar
+		if lc.Label != "" {
+			label = lc.Label
+		}
+	}
+	results := make([]any, len(items))
+	one := func(i int, item any) {
+		iv := maps.Clone(vars)
+		iv[loopVar] = item
+		iv["ansible_loop_var"] = loopVar
+		if indexVar != "" {
+			iv[indexVar] = i
+		}
+		iv["ansible_loop"] = map[string]any{
+			"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1,
+			"length": len(items), "revindex": len(items) - i, "revindex0": len(items) - i - 1,
+		}
+		r := e.runOne(ctx, pc, t, host, iv)
+		r[loopVar] = item
+		r["ansible_loop_var"] = loopVar
+		if indexVar != "" {
+			r["ansible_index_var"] = indexVar
+			r[indexVar] = i
+		}
+		var shown any = item
+		if label != nil {
+			if l, err := e.cfg.Render.Value(label, iv); err == nil {
+				shown = l
+			}
+			r["_ansible_item_label"] = shown
+		}
+		results[i] = r
+		st := statusOf(r)
+		e.report(func(rep report.Reporter) {
+			rep.Item(report.ItemResult{Host: host, Status: st, Ignored: e.ignored(t, st, iv), Item: item, Label: label2(label, shown), Result: r})
+		})
+	}
+	if e.parallelItems(t, vars) {
+		var wg sync.WaitGroup
+		for i, item := range items {
+			wg.Add(1)
+			go func() { defer wg.Done(); one(i, item) }()
+		}
+		wg.Wait()
+	} else {
+		for i, item := range items {
+			if ctx.Err() != nil {
+				break
+			}
+			one(i, item)
+		}
+	}
+	out := map[string]any{"changed": false, "msg": "All items completed", "results": results, "skipped": false}
+	allSkipped := len(items) > 0
+	for _, r := range results {
+		m, _ := r.(map[string]any)
+		if m == nil {
+			continue
+		}
+		if truthy(m["changed"]) {
+			out["changed"] = true
+		}
+		if truthy(m["failed"]) && !truthy(m["skipped"]) {
+			out["failed"] = true
+			out["msg"] = "One or more items failed"
+		}
+		if truthy(m["unreachable"]) {
+			out["unreachable"] = true
+		}
+		if !truthy(m["skipped"]) {
+			allSkipped = false
+		}
+	}
+	if allSkipped || len(items) == 0 {
+		out["skipped"] = true
+		if len(items) == 0 {
+			out["skipped_reason"] = "No items in the list"
+		} else {
+			out["msg"] = "All items skipped"
+		}
+	}
+	return out
+}
+
+func label2(label, shown any) any {
+	if label == nil {
+		return nil
+	}
+	return shown
+}
+
+// parallelItems: a poll: 0 async task launches every item at once.
+func (e *Engine) parallelItems(t *playbook.Task, vars map[string]any) bool {
+	if t.Poll == nil || t.Async == nil || t.Until != nil {
+		return false
+	}
+	a, err1 := e.intOf(t.Async, vars)
+	p, err2 := e.intOf(t.Poll, vars)
+	return err1 == nil && err2 == nil && a > 0 && p == 0
+}
+
+// loopItems renders the loop into its list of items.
+func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error) {
+	v := t.Loop
+	if s, ok := v.(string); ok {
+		r, err := e.cfg.Render.Template(s, vars)
+		if err != nil {
+			return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup. The error was: %v", s, err)
+		}
+		v = r
+	} else {
+		r, err := e.cfg.Render.Value(v, vars)
+		if err != nil {
+			return nil, err
+		}
+		v = r
+	}
+	switch x := v.(type) {
+	case []any:
+		if t.LoopKind == "with_items" {
+			return flatten1(x), nil
+		}
+		return x, nil
+	case nil:
+		return nil, nil
+	case string:
+		if t.LoopKind == "with_items" {
+			return []any{x}, nil
+		}
+	case map[string]any:
+		if t.LoopKind == "with_dict" {
+			out := []any{}
+			for _, k := range sortedKeys(x) {
+				out = append(out, map[string]any{"key": k, "value": x[k]})
+			}
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %v. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", v)
+}
+
+func flatten1(in []any) []any {
+	out := make([]any, 0, len(in))
+	for _, x := range in {
+		if l, ok := x.([]any); ok {
+			out = append(out, l...)
+		} else {
+			out = append(out, x)
+		}
+	}
+	return out
+}

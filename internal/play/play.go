@@ -1,0 +1,357 @@
+package play
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/job"
+	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/render"
+	"github.com/jetplay/jetplay/internal/report"
+	"github.com/jetplay/jetplay/internal/watcher"
+)
+
+// Config configures a run of one or more playbooks.
+type Config struct {
+	// Bus is where jobs are published and their status is read. Required.
+	Bus *bus.Bus
+	// Inventory holds the hosts. Required.
+	Inventory *playbook.Inventory
+	// Reporter is told what happens. Required.
+	Reporter report.Reporter
+	// Render renders templates. Default: render.New().
+	Render *render.Engine
+	// ExtraVars are -e variables: the highest precedence.
+	ExtraVars map[string]any
+	// Limit further restricts the hosts of every play (-l), as a host pattern.
+	Limit string
+	// Forks caps the (task, host) pairs in flight at once. Default 5, as
+	// ansible-playbook.
+	Forks int
+	// Pool is the executor pool jobs go to. Default job.DefaultPool.
+	Pool string
+	// Run is the run id of every job. Default: a new one.
+	Run job.RunID
+	// Verbosity is the -v count (debug's verbosity option compares with it).
+	Verbosity int
+	// LoadTasks loads an include_tasks file. Default: playbook.LoadTasks
+	// with the module registry.
+	LoadTasks func(path string) ([]*playbook.Task, error)
+	// Logger receives debug lines (zero value: discarded).
+	Logger zerolog.Logger
+}
+
+// Engine runs plays. Create one per run with New.
+type Engine struct {
+	cfg   Config
+	log   zerolog.Logger
+	seq   *job.Sequence
+	hub   *watcher.Hub
+	forks chan struct{}
+	omit  string
+
+	repMu sync.Mutex // serialises Reporter calls and stats
+	stats report.Stats
+
+	hostsMu sync.Mutex
+	hosts   map[string]*hostState
+
+	// rescuable holds the tasks (block children) whose failure a rescue catches.
+	rescuable sync.Map
+}
+
+// hostState is what a host carries from task to task and play to play.
+type hostState struct {
+	name string
+	// facts are set_fact values and registered results: they outlive a play.
+	facts map[string]any
+	// failed and unreachable remove the host from the rest of the run.
+	failed, unreachable bool
+	// ended: meta end_host for the current play.
+	ended bool
+}
+
+// New checks cfg and opens the run's status watch.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Bus == nil || cfg.Inventory == nil || cfg.Reporter == nil {
+		return nil, errors.New("play: Bus, Inventory and Reporter are required")
+	}
+	cfg.Render = cmp.Or(cfg.Render, render.New())
+	cfg.Forks = max(cfg.Forks, 0)
+	cfg.Forks = cmp.Or(cfg.Forks, 5)
+	cfg.Pool = cmp.Or(cfg.Pool, job.DefaultPool)
+	if cfg.Run == "" {
+		cfg.Run = job.NewRunID()
+	}
+	if cfg.LoadTasks == nil {
+		cfg.LoadTasks = defaultLoadTasks
+	}
+	hub, err := watcher.NewHub(ctx, watcher.HubConfig{
+		KV: cfg.Bus.KV(), Patterns: []string{job.RunPattern(cfg.Run)}, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		cfg: cfg, log: cfg.Logger.With().Str("component", "play").Str("run", string(cfg.Run)).Logger(),
+		seq: job.NewSequence(cfg.Run), hub: hub, forks: make(chan struct{}, cfg.Forks),
+		omit:  "__omit_place_holder__" + string(cfg.Run),
+		stats: report.Stats{}, hosts: map[string]*hostState{},
+	}, nil
+}
+
+// Close stops the run's watch.
+func (e *Engine) Close() { e.hub.Stop() }
+
+// RunID is the run every job of this engine belongs to.
+func (e *Engine) RunID() job.RunID { return e.cfg.Run }
+
+// Run runs the playbooks in order and returns the recap. An error means the
+// run could not go on (a broken include, the bus gone), not that a host failed.
+func Run(ctx context.Context, cfg Config, books ...*playbook.Playbook) (report.Stats, error) {
+	if len(books) == 0 {
+		return nil, ErrNoPlaybook
+	}
+	e, err := New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	return e.Run(ctx, books...)
+}
+
+// Run runs the playbooks and finishes the report.
+func (e *Engine) Run(ctx context.Context, books ...*playbook.Playbook) (report.Stats, error) {
+	var runErr error
+	for _, b := range books {
+		for _, p := range b.Plays {
+			if err := e.runPlay(ctx, b, p); err != nil {
+				runErr = err
+				break
+			}
+		}
+		if runErr != nil {
+			break
+		}
+	}
+	e.repMu.Lock()
+	defer e.repMu.Unlock()
+	if err := e.cfg.Reporter.Finish(e.stats); err != nil && runErr == nil {
+		runErr = err
+	}
+	return e.stats, runErr
+}
+
+func (e *Engine) host(name string) *hostState {
+	e.hostsMu.Lock()
+	defer e.hostsMu.Unlock()
+	h := e.hosts[name]
+	if h == nil {
+		h = &hostState{name: name, facts: map[string]any{}}
+		e.hosts[name] = h
+	}
+	return h
+}
+
+// playCtx is what every task of one play shares.
+type playCtx struct {
+	book     *playbook.Playbook
+	play     *playbook.Play
+	hosts    []string          // the play's hosts, in inventory order
+	base     map[string]map[string]any // host → inventory+play vars, rendered
+	hostvars map[string]any
+	end      bool // meta: end_play
+	mu       sync.Mutex
+}
+
+func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.Play) error {
+	pattern := p.Hosts
+	hosts, err := e.cfg.Inventory.Match(pattern)
+	if err != nil {
+		return fmt.Errorf("%s: hosts: %w", p.Pos, err)
+	}
+	if e.cfg.Limit != "" {
+		limited, err := e.cfg.Inventory.Match(e.cfg.Limit)
+		if err != nil {
+			return fmt.Errorf("--limit: %w", err)
+		}
+		keep := map[string]bool{}
+		for _, h := range limited {
+			keep[h] = true
+		}
+		hosts = filter(hosts, func(h string) bool { return keep[h] })
+	}
+	name := cmp.Or(p.Name, pattern)
+	e.report(func(r report.Reporter) { r.PlayStart(report.Play{Name: name, ID: string(e.cfg.Run), Start: time.Now()}) })
+	defer e.report(func(r report.Reporter) { r.PlayEnd() })
+	hosts = filter(hosts, func(h string) bool {
+		st := e.host(h)
+		st.ended = false
+		return !st.failed && !st.unreachable
+	})
+	if len(hosts) == 0 {
+		e.report(func(r report.Reporter) { r.NoHostsMatched(pattern) })
+		return nil
+	}
+	pc := &playCtx{book: b, play: p, hosts: hosts}
+	if err := e.prepareVars(pc); err != nil {
+		return err
+	}
+	if gatherFacts(p) {
+		e.gatherFacts(ctx, pc)
+	}
+	for _, list := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
+		if err := e.runTasks(ctx, pc, list, nil); err != nil {
+			return err
+		}
+		if pc.end {
+			break
+		}
+	}
+	return nil
+}
+
+func gatherFacts(p *playbook.Play) bool { return p.GatherFacts == nil || *p.GatherFacts }
+
+// activeHosts are the play's hosts still running tasks.
+func (e *Engine) activeHosts(pc *playCtx, only map[string]bool) []string {
+	return filter(pc.hosts, func(h string) bool {
+		st := e.host(h)
+		return !st.failed && !st.unreachable && !st.ended && (only == nil || only[h])
+	})
+}
+
+// runTasks runs tasks in order, each on every active host (linear strategy).
+// only, when set, restricts the hosts (an include's hosts).
+func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Task, only map[string]bool) error {
+	for _, t := range tasks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if pc.end {
+			return nil
+		}
+		hosts := e.activeHosts(pc, only)
+		if len(hosts) == 0 {
+			return nil
+		}
+		if len(t.Block) > 0 || t.Module == "" {
+			if err := e.runBlock(ctx, pc, t, hosts); err != nil {
+				return err
+			}
+			continue
+		}
+		if t.Module == "include_tasks" {
+			if err := e.runInclude(ctx, pc, t, hosts); err != nil {
+				return err
+			}
+			continue
+		}
+		e.runTaskOnHosts(ctx, pc, t, hosts)
+	}
+	return nil
+}
+
+// runTaskOnHosts runs one task on hosts at once (at most Forks at a time) and
+// reports each host's result as it finishes.
+func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string) {
+	rt := report.Task{Name: e.taskName(pc, t, hosts[0]), Action: t.Module, ID: string(e.cfg.Run), Start: time.Now(), Path: t.Pos.String()}
+	e.report(func(r report.Reporter) { r.TaskStart(rt) })
+	if once, _ := e.boolish(t.RunOnce, nil); once {
+		hosts = hosts[:1]
+	}
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		select {
+		case e.forks <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-e.forks }()
+			res := e.runHostTask(ctx, pc, t, h)
+			e.finishHost(rt, pc, t, h, res)
+		}()
+	}
+	wg.Wait()
+}
+
+// finishHost records and reports one host's result of a task.
+func (e *Engine) finishHost(rt report.Task, pc *playCtx, t *playbook.Task, host string, res report.HostResult) {
+	st := e.host(host)
+	switch {
+	case res.Status == report.Failed && !res.Ignored:
+		st.failed = true
+	case res.Status == report.Unreachable && !res.Ignored:
+		st.unreachable = true
+	}
+	res.End = time.Now()
+	rescued := res.Status == report.Failed && !res.Ignored && e.isRescuable(t)
+	e.report(func(r report.Reporter) {
+		r.HostResult(rt, res)
+		if rescued {
+			e.stats.Rescue(host)
+			return
+		}
+		e.stats.Add(res)
+	})
+	if rescued {
+		e.setFacts(host, map[string]any{"ansible_failed_result": registered(res.Result),
+			"ansible_failed_task": map[string]any{"name": rt.Name, "action": t.Module}})
+	}
+}
+
+// report calls the reporter under the engine's lock.
+func (e *Engine) report(fn func(report.Reporter)) {
+	e.repMu.Lock()
+	defer e.repMu.Unlock()
+	fn(e.cfg.Reporter)
+}
+
+func (e *Engine) taskName(pc *playCtx, t *playbook.Task, host string) string {
+	if t.Name == "" {
+		return t.Module
+	}
+	if !render.IsTemplate(t.Name) {
+		return t.Name
+	}
+	// Ansible renders the name with play-level variables only.
+	v, err := e.cfg.Render.Template(t.Name, e.withExtra(pc.base[host]))
+	if err != nil {
+		return t.Name
+	}
+	return fmt.Sprint(v)
+}
+
+func filter(in []string, keep func(string) bool) []string {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		if keep(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func joinHosts(hosts []string) string { return strings.Join(hosts, ", ") }

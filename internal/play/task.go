@@ -1,0 +1,392 @@
+package play
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jetplay/jetplay/internal/module"
+	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/report"
+)
+
+// Ansible's defaults.
+const (
+	defaultPoll    = 15 // seconds, DEFAULT_POLL_INTERVAL
+	defaultRetries = 3  // with until and no retries
+	defaultDelay   = 5  // seconds
+)
+
+// runHostTask runs task t on host and returns its result, after register.
+func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task, host string) report.HostResult {
+	vars := e.varsFor(pc, t, host, nil)
+	hr := report.HostResult{Host: host}
+	if t.DelegateTo != "" {
+		if d, err := e.cfg.Render.Template(t.DelegateTo, vars); err == nil {
+			hr.Delegated = fmt.Sprint(d)
+		}
+	}
+	var result map[string]any
+	if t.Loop != nil {
+		result = e.runLoop(ctx, pc, t, host, vars)
+	} else {
+		result = e.runOne(ctx, pc, t, host, vars)
+	}
+	hr.Status = statusOf(result)
+	hr.Ignored = e.ignored(t, hr.Status, vars)
+	if t.Register != "" {
+		e.setFacts(host, map[string]any{t.Register: registered(result)})
+	}
+	hr.Result = result
+	return hr
+}
+
+// runOne runs one execution of t (one loop item, or the task) with its when,
+// until, changed_when and failed_when.
+func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+	ok, err := e.cond(t.When, vars)
+	if err != nil {
+		return failure(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", condText(t.When), err))
+	}
+	if !ok {
+		return map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"}
+	}
+	if t.Until == nil && t.Retries == nil {
+		return e.attempt(ctx, pc, t, host, vars)
+	}
+	if t.Module == "async_status" && t.Until != nil {
+		return e.asyncStatusUntil(ctx, pc, t, host, vars)
+	}
+	retries, delay := e.retryBudget(t, vars)
+	var result map[string]any
+	for n := 1; ; n++ {
+		result = e.attempt(ctx, pc, t, host, vars)
+		result["attempts"] = n
+		done, err := e.untilHolds(t, vars, result)
+		if err != nil {
+			return failure(err.Error())
+		}
+		if done {
+			return result
+		}
+		if n > retries {
+			break
+		}
+		e.report(func(r reportRetry) { r.Retry(host, e.taskName(pc, t, host), retries-n+1) })
+		if !sleepCtx(ctx, delay) {
+			return failure(ctx.Err().Error())
+		}
+	}
+	result["failed"] = true
+	result["attempts"] = retries
+	return result
+}
+
+type reportRetry = report.Reporter
+
+// untilHolds evaluates until (or "not failed" when only retries is set) with
+// the result registered.
+func (e *Engine) untilHolds(t *playbook.Task, vars map[string]any, result map[string]any) (bool, error) {
+	if t.Until == nil {
+		return !truthy(result["failed"]), nil
+	}
+	v := vars
+	if t.Register != "" {
+		v = maps.Clone(vars)
+		v[t.Register] = registered(result)
+	}
+	ok, err := e.cfg.Render.Cond(t.Until, v)
+	if err != nil {
+		return false, fmt.Errorf("The conditional check '%s' failed. The error was: %v", condText(t.Until), err)
+	}
+	return ok, nil
+}
+
+// retryBudget is until's retries and delay, with Ansible's defaults.
+func (e *Engine) retryBudget(t *playbook.Task, vars map[string]any) (int, time.Duration) {
+	retries := defaultRetries
+	if t.Retries != nil {
+		if n, err := e.intOf(t.Retries, vars); err == nil {
+			retries = max(n, 0)
+		}
+	}
+	delay := float64(defaultDelay)
+	if t.Delay != nil {
+		if f, err := e.floatOf(t.Delay, vars); err == nil {
+			delay = f
+		}
+		if delay < 0 {
+			delay = 1
+		}
+	}
+	return retries, time.Duration(delay * float64(time.Second))
+}
+
+// attempt is one run of the action plus changed_when and failed_when.
+func (e *Engine) attempt(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+	result := e.action(ctx, pc, t, host, vars)
+	if truthy(result["unreachable"]) || truthy(result["skipped"]) {
+		return result
+	}
+	if len(t.ChangedWhen) > 0 || len(t.FailedWhen) > 0 {
+		v := vars
+		if t.Register != "" {
+			v = maps.Clone(vars)
+			v[t.Register] = registered(result)
+		}
+		if len(t.ChangedWhen) > 0 {
+			ok, err := e.cfg.Render.Cond(anyList(t.ChangedWhen), v)
+			if err != nil {
+				return failure(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", condText(t.ChangedWhen), err))
+			}
+			result["changed"] = ok
+		}
+		if len(t.FailedWhen) > 0 {
+			ok, err := e.cfg.Render.Cond(anyList(t.FailedWhen), v)
+			if err != nil {
+				return failure(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", condText(t.FailedWhen), err))
+			}
+			result["failed_when_result"] = ok
+			result["failed"] = ok
+		}
+	}
+	if _, ok := result["failed"]; !ok {
+		result["failed"] = false
+	}
+	return result
+}
+
+// action renders the task's arguments and runs the module once.
+func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+	info, ok := module.Lookup(t.Module)
+	if !ok {
+		return failure(fmt.Sprintf("couldn't resolve module/action '%s'", t.Module))
+	}
+	asyncSec, err := e.intOf(t.Async, vars)
+	if err != nil {
+		return failure(fmt.Sprintf("async: %v", err))
+	}
+	if asyncSec > 0 && !info.Async {
+		return map[string]any{"failed": true, "changed": false, "msg": ErrAsyncNotSupported.Error()}
+	}
+	argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
+	if err != nil {
+		return failure(fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v", err))
+	}
+	args, _ := argsAny.(map[string]any)
+	args = e.stripOmit(args)
+	if info.Kind == module.Controller {
+		return e.controller(ctx, pc, t, host, vars, info.Name, args)
+	}
+	if err := module.CheckArgs(info.Name, args); err != nil {
+		return failure(err.Error())
+	}
+	poll := defaultPoll
+	if t.Poll != nil {
+		if poll, err = e.intOf(t.Poll, vars); err != nil {
+			return failure(fmt.Sprintf("poll: %v", err))
+		}
+	}
+	spec := jobSpec{module: info.Name, args: args, async: asyncSec, noLog: e.noLog(pc, t, vars)}
+	switch {
+	case asyncSec > 0 && poll == 0:
+		return e.launch(ctx, pc, t, host, vars, spec)
+	case asyncSec > 0:
+		return e.runAsync(ctx, pc, t, host, vars, spec, poll)
+	default:
+		return e.runSync(ctx, pc, t, host, vars, spec)
+	}
+}
+
+// stripOmit drops arguments whose value is the omit placeholder.
+func (e *Engine) stripOmit(args map[string]any) map[string]any {
+	for k, v := range args {
+		if s, ok := v.(string); ok && s == e.omit {
+			delete(args, k)
+		}
+	}
+	return args
+}
+
+func (e *Engine) noLog(pc *playCtx, t *playbook.Task, vars map[string]any) bool {
+	if t.NoLog != nil {
+		b, _ := e.boolish(t.NoLog, vars)
+		return b
+	}
+	b, _ := e.boolish(pc.play.NoLog, vars)
+	return b
+}
+
+// ignored applies ignore_errors and ignore_unreachable.
+func (e *Engine) ignored(t *playbook.Task, st report.Status, vars map[string]any) bool {
+	switch st {
+	case report.Failed:
+		b, _ := e.boolish(t.IgnoreErrors, vars)
+		return b
+	case report.Unreachable:
+		b, _ := e.boolish(t.IgnoreUnreachable, vars)
+		return b
+	}
+	return false
+}
+
+func (e *Engine) cond(when []any, vars map[string]any) (bool, error) {
+	if len(when) == 0 {
+		return true, nil
+	}
+	return e.cfg.Render.Cond(anyList(when), vars)
+}
+
+func (e *Engine) boolish(v any, vars map[string]any) (bool, error) {
+	switch x := v.(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return x, nil
+	case string:
+		if vars != nil {
+			r, err := e.cfg.Render.Template(x, vars)
+			if err != nil {
+				return false, err
+			}
+			if b, ok := r.(bool); ok {
+				return b, nil
+			}
+			x = fmt.Sprint(r)
+		}
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "yes", "true", "on", "1", "y", "t":
+			return true, nil
+		}
+		return false, nil
+	}
+	return truthy(v), nil
+}
+
+func (e *Engine) intOf(v any, vars map[string]any) (int, error) {
+	f, err := e.floatOf(v, vars)
+	return int(f), err
+}
+
+func (e *Engine) floatOf(v any, vars map[string]any) (float64, error) {
+	if s, ok := v.(string); ok {
+		r, err := e.cfg.Render.Template(s, vars)
+		if err != nil {
+			return 0, err
+		}
+		v = r
+	}
+	switch x := v.(type) {
+	case nil:
+		return 0, nil
+	case int:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case float64:
+		return x, nil
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number", x)
+		}
+		return f, nil
+	case bool:
+		if x {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	return 0, fmt.Errorf("%v is not a number", v)
+}
+
+// statusOf classifies a result the way Ansible's callbacks do.
+func statusOf(r map[string]any) report.Status {
+	switch {
+	case truthy(r["unreachable"]):
+		return report.Unreachable
+	case truthy(r["failed"]):
+		return report.Failed
+	case truthy(r["skipped"]):
+		return report.Skipped
+	case truthy(r["changed"]):
+		return report.Changed
+	}
+	return report.OK
+}
+
+// registered is the value register stores: the result without engine-private keys.
+func registered(r map[string]any) map[string]any {
+	out := maps.Clone(r)
+	for k := range out {
+		if strings.HasPrefix(k, "_ansible") || strings.HasPrefix(k, "_jetplay") {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+func failure(msg string) map[string]any {
+	return map[string]any{"failed": true, "changed": false, "msg": msg}
+}
+
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case int:
+		return x != 0
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+func anyList(v []any) any {
+	if len(v) == 1 {
+		return v[0]
+	}
+	return v
+}
+
+func condText(v any) string {
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 1 {
+			return fmt.Sprint(x[0])
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+var _ = errors.New
+var _ = cmp.Or[int]

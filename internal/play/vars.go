@@ -1,0 +1,148 @@
+package play
+
+import (
+	"maps"
+	"path/filepath"
+	"strings"
+
+	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/render"
+)
+
+// prepareVars computes each host's inventory and play variables, rendered,
+// and the hostvars map every template sees.
+func (e *Engine) prepareVars(pc *playCtx) error {
+	inv := e.cfg.Inventory
+	groups := inv.GroupsMap()
+	pc.base = make(map[string]map[string]any, len(pc.hosts))
+	pc.hostvars = map[string]any{}
+	playDir, _ := filepath.Abs(pc.book.Dir)
+	for _, h := range pc.hosts {
+		v := maps.Clone(inv.HostVars(h))
+		if v == nil {
+			v = map[string]any{}
+		}
+		maps.Copy(v, pc.play.Vars)
+		v["inventory_hostname"] = h
+		v["inventory_hostname_short"], _, _ = strings.Cut(h, ".")
+		v["group_names"] = toAny(inv.GroupNames(h))
+		v["groups"] = groupsAny(groups)
+		v["play_hosts"] = toAny(pc.hosts)
+		v["ansible_play_hosts"] = toAny(pc.hosts)
+		v["ansible_play_hosts_all"] = toAny(pc.hosts)
+		v["ansible_play_batch"] = toAny(pc.hosts)
+		v["ansible_play_name"] = pc.play.Name
+		v["playbook_dir"] = playDir
+		v["ansible_check_mode"] = false
+		v["ansible_verbosity"] = e.cfg.Verbosity
+		v["omit"] = e.omit
+		maps.Copy(v, e.cfg.ExtraVars)
+		e.resolve(v)
+		pc.base[h] = v
+		pc.hostvars[h] = v
+	}
+	for _, h := range pc.hosts {
+		pc.base[h]["hostvars"] = pc.hostvars
+	}
+	return nil
+}
+
+// resolve renders the templated values of vars against vars itself, a few
+// passes deep, as Ansible resolves variables that refer to each other.
+// Values that cannot be rendered yet stay as they are; using them reports
+// the error where it matters.
+func (e *Engine) resolve(vars map[string]any) {
+	for range 8 {
+		changed := false
+		for k, v := range vars {
+			if !hasTemplate(v) || k == "hostvars" {
+				continue
+			}
+			out, err := e.cfg.Render.Value(v, vars)
+			if err != nil {
+				continue
+			}
+			vars[k] = out
+			changed = true
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+func hasTemplate(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return render.IsTemplate(x)
+	case []any:
+		for _, y := range x {
+			if hasTemplate(y) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, y := range x {
+			if hasTemplate(y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// varsFor is what a task's templates see on host: inventory and play vars,
+// task vars, the host's facts and registered results, extra vars.
+func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[string]any) map[string]any {
+	base := pc.base[host]
+	st := e.host(host)
+	v := make(map[string]any, len(base)+len(t.Vars)+len(st.facts)+len(extra)+4)
+	maps.Copy(v, base)
+	maps.Copy(v, t.Vars)
+	e.hostsMu.Lock()
+	maps.Copy(v, st.facts)
+	e.hostsMu.Unlock()
+	maps.Copy(v, extra)
+	maps.Copy(v, e.cfg.ExtraVars)
+	if len(t.Vars) > 0 {
+		e.resolve(v)
+	}
+	return v
+}
+
+func (e *Engine) withExtra(v map[string]any) map[string]any {
+	if len(e.cfg.ExtraVars) == 0 {
+		return v
+	}
+	out := maps.Clone(v)
+	maps.Copy(out, e.cfg.ExtraVars)
+	return out
+}
+
+// setFacts stores values that outlive the task (set_fact, register).
+func (e *Engine) setFacts(host string, facts map[string]any) {
+	st := e.host(host)
+	e.hostsMu.Lock()
+	maps.Copy(st.facts, facts)
+	e.hostsMu.Unlock()
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func groupsAny(g map[string][]string) map[string]any {
+	out := make(map[string]any, len(g))
+	for k, v := range g {
+		out[k] = toAny(v)
+	}
+	return out
+}
+
+func defaultLoadTasks(path string) ([]*playbook.Task, error) {
+	return playbook.LoadTasks(path, ModuleOptions())
+}
