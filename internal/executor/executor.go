@@ -192,4 +192,3 @@ type unsupported struct{ kind string }
 func (u unsupported) Run(context.Context, conn.Command) (conn.Result, error) {
 	return conn.Result{}, fmt.Errorf("connection %q is not configured in this executor", cmp.Or(u.kind, job.ConnSSH))
 }
-

@@ -166,7 +166,7 @@ func (e *Engine) host(name string) *hostState {
 type playCtx struct {
 	book     *playbook.Playbook
 	play     *playbook.Play
-	hosts    []string          // the play's hosts, in inventory order
+	hosts    []string                  // the play's hosts, in inventory order
 	base     map[string]map[string]any // host → inventory+play vars, rendered
 	hostvars map[string]any
 	end      bool // meta: end_play
@@ -191,7 +191,9 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 		hosts = filter(hosts, func(h string) bool { return keep[h] })
 	}
 	name := cmp.Or(p.Name, pattern)
-	e.report(func(r report.Reporter) { r.PlayStart(report.Play{Name: name, ID: string(e.cfg.Run), Start: time.Now()}) })
+	e.report(func(r report.Reporter) {
+		r.PlayStart(report.Play{Name: name, ID: string(e.cfg.Run), Start: time.Now()})
+	})
 	defer e.report(func(r report.Reporter) { r.PlayEnd() })
 	hosts = filter(hosts, func(h string) bool {
 		st := e.host(h)
