@@ -1,0 +1,378 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/builtins"
+	"github.com/nikolalohinski/gonja/v2/config"
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/loaders"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+)
+
+// rootName is the identifier every template is parsed under.
+const rootName = "template"
+
+// Engine renders Ansible-style Jinja2 templates. It holds its own filters,
+// tests and globals (nothing is registered in the library's global sets) and
+// a bounded cache of parsed templates keyed by template text. An Engine is
+// safe for concurrent use; create one and share it.
+type Engine struct {
+	cfg     *config.Config
+	env     *exec.Environment
+	globals *exec.Context
+	cache   *cache
+}
+
+// compiled is a parsed template, or the syntax error parsing gave.
+type compiled struct {
+	src    string
+	tpl    *exec.Template
+	loader loaders.Loader
+	// native is set when the template is a single "{{ expr }}": the
+	// expression (and its inline if/else) before the repr filter is added.
+	native *nodes.Output
+	err    error  // wraps ErrSyntax
+	msg    string // the parser's message behind err
+}
+
+// New returns an Engine with Ansible's defaults: trim_blocks on,
+// lstrip_blocks off, trailing newlines kept, undefined variables are errors.
+func New() *Engine {
+	cfg := config.New()
+	cfg.TrimBlocks = true
+	cfg.StrictUndefined = true
+	cfg.KeepTrailingNewline = true
+
+	filters := exec.NewFilterSet(map[string]exec.FilterFunction{}).Update(builtins.Filters)
+	filters.Update(exec.NewFilterSet(ansibleFilters()))
+	tests := exec.NewTestSet(map[string]exec.TestFunction{}).Update(builtins.Tests)
+	tests.Update(exec.NewTestSet(ansibleTests()))
+
+	globals := exec.EmptyContext().Update(builtins.GlobalFunctions).Update(builtins.GlobalVariables)
+	globals.Update(exec.NewContext(ansibleGlobals()))
+
+	e := &Engine{
+		cfg:     cfg,
+		globals: globals,
+		cache:   newCache(defaultCacheSize),
+	}
+	e.env = &exec.Environment{
+		Filters:           filters,
+		Tests:             tests,
+		ControlStructures: builtins.ControlStructures,
+		Methods:           builtins.Methods,
+		Context:           globals,
+	}
+	return e
+}
+
+// IsTemplate reports whether s contains template syntax: "{{", "{%" or "{#".
+func IsTemplate(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
+}
+
+// Template renders s with vars. Like Ansible, when s is a single expression
+// "{{ expr }}" (surrounding whitespace allowed) the result is the native Go
+// value of the expression: map[string]any, []any, int, float64, bool, string
+// or nil. An integral float64 (as JSON decoding gives) comes back as int.
+// Otherwise the result is the rendered string, in which non-string values
+// are shown as Python shows them ([1, 'a'], {'k': None}, True) and None as
+// the empty string. A string without "{{", "{%" or "{#" is returned
+// unchanged without parsing.
+//
+// Errors wrap ErrSyntax, ErrUndefined or ErrRender.
+func (e *Engine) Template(s string, vars map[string]any) (any, error) {
+	if !IsTemplate(s) {
+		return s, nil
+	}
+	c := e.compile(s)
+	if c.err != nil {
+		return nil, c.err
+	}
+	if c.native != nil {
+		return e.evalNative(c, vars)
+	}
+	return e.render(c, vars)
+}
+
+// Value renders every string inside v recursively: map[string]any values
+// (not keys), []any elements and strings. Other types are returned as they
+// are. The input is not modified.
+func (e *Engine) Value(v any, vars map[string]any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		return e.Template(x, vars)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, item := range x {
+			r, err := e.Value(item, vars)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, item := range x {
+			r, err := e.Value(item, vars)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			out[i] = r
+		}
+		return out, nil
+	default:
+		return v, nil
+	}
+}
+
+// Expr evaluates a bare Jinja expression such as `result.rc == 0` or
+// `job is finished` and returns its native value. Like Ansible's templated
+// conditionals, an expression containing template syntax ("{{ x }}") is
+// rendered first; a non-string result is returned as is, a string result is
+// then evaluated as an expression (an empty one gives false).
+func (e *Engine) Expr(expr string, vars map[string]any) (any, error) {
+	if IsTemplate(expr) {
+		v, err := e.Template(expr, vars)
+		if err != nil {
+			return nil, err
+		}
+		s, ok := v.(string)
+		if !ok {
+			return v, nil
+		}
+		if strings.TrimSpace(s) == "" {
+			return false, nil
+		}
+		if IsTemplate(s) {
+			return nil, fmt.Errorf("%w in %s: templated expression renders to template syntax", ErrSyntax, quote(expr))
+		}
+		expr = s
+	}
+	c, err := e.compileExpr(expr)
+	if err != nil {
+		return nil, err
+	}
+	return e.evalNative(c, vars)
+}
+
+// Cond evaluates an Ansible conditional (when, until, failed_when,
+// changed_when). expr may be a bool, a string expression (see Expr), a
+// number, nil or an empty string (both true, as in Ansible), or a []any of
+// those, which holds when all of them hold. The result uses Python
+// truthiness: None, 0, "", [] and {} are false.
+func (e *Engine) Cond(expr any, vars map[string]any) (bool, error) {
+	switch x := expr.(type) {
+	case nil:
+		return true, nil
+	case bool:
+		return x, nil
+	case string:
+		if strings.TrimSpace(x) == "" {
+			return true, nil
+		}
+		v, err := e.Expr(x, vars)
+		if err != nil {
+			return false, err
+		}
+		return truthy(v), nil
+	case []any:
+		for _, item := range x {
+			ok, err := e.Cond(item, vars)
+			if err != nil || !ok {
+				return false, err
+			}
+		}
+		return true, nil
+	case []string:
+		for _, item := range x {
+			ok, err := e.Cond(item, vars)
+			if err != nil || !ok {
+				return false, err
+			}
+		}
+		return true, nil
+	case int, int64, float64:
+		return truthy(x), nil
+	default:
+		return false, fmt.Errorf("%w: conditional of type %T", ErrRender, expr)
+	}
+}
+
+// Check parses s without rendering it and returns the syntax error, which
+// wraps ErrSyntax, if any. A string without template syntax is valid.
+func (e *Engine) Check(s string) error {
+	if !IsTemplate(s) {
+		return nil
+	}
+	return e.compile(s).err
+}
+
+// CheckExpr parses a bare expression (see Expr) without evaluating it and
+// returns the syntax error, which wraps ErrSyntax, if any.
+func (e *Engine) CheckExpr(expr string) error {
+	if IsTemplate(expr) {
+		return e.Check(expr)
+	}
+	_, err := e.compileExpr(expr)
+	return err
+}
+
+func (e *Engine) compileExpr(expr string) (*compiled, error) {
+	if strings.TrimSpace(expr) == "" {
+		return nil, fmt.Errorf("%w: empty expression", ErrSyntax)
+	}
+	c := e.compile("{{ " + expr + " }}")
+	if c.err != nil {
+		return nil, fmt.Errorf("%w in %s: %s", ErrSyntax, quote(expr), c.msg)
+	}
+	if c.native == nil {
+		return nil, fmt.Errorf("%w in %s: not a single expression", ErrSyntax, quote(expr))
+	}
+	return c, nil
+}
+
+// compile returns the cached parse of src, parsing it on a miss.
+func (e *Engine) compile(src string) *compiled {
+	if c, ok := e.cache.get(src); ok {
+		return c
+	}
+	return e.cache.put(src, e.parse(src))
+}
+
+func (e *Engine) parse(src string) (c *compiled) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprintf("parser panic: %v", r)
+			c = &compiled{src: src, err: fmt.Errorf("%w in %s: %s", ErrSyntax, quote(src), msg), msg: msg}
+		}
+	}()
+	l := &sourceLoader{src: src}
+	tpl, err := exec.NewTemplate(rootName, e.cfg, l, e.env)
+	if err != nil {
+		msg := syntaxMessage(err)
+		return &compiled{src: src, err: fmt.Errorf("%w in %s: %s", ErrSyntax, quote(src), msg), msg: msg}
+	}
+	c = &compiled{src: src, tpl: tpl, loader: l}
+	if out := singleOutput(src, tpl.Root()); out != nil {
+		native := *out
+		c.native = &native
+	}
+	rewrite(tpl.Root())
+	return c
+}
+
+// singleOutput returns the only {{ }} node of a template that consists of it
+// and surrounding whitespace, or nil.
+func singleOutput(src string, root *nodes.Template) *nodes.Output {
+	t := strings.TrimSpace(src)
+	if !strings.HasPrefix(t, "{{") || !strings.HasSuffix(t, "}}") || root.Parent != nil {
+		return nil
+	}
+	var out *nodes.Output
+	for _, n := range root.Nodes {
+		switch x := n.(type) {
+		case *nodes.Data:
+			if strings.TrimSpace(x.Data.Val) != "" {
+				return nil
+			}
+		case *nodes.Output:
+			if out != nil {
+				return nil
+			}
+			out = x
+		default:
+			return nil
+		}
+	}
+	return out
+}
+
+// vars builds the per-call environment: the caller's vars (not copied) under
+// a fresh scope that holds the globals and anything {% set %} assigns.
+func (e *Engine) runEnv(vars map[string]any) *exec.Environment {
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	ctx := exec.NewContext(vars).Inherit().Update(e.globals)
+	return &exec.Environment{
+		Filters:           e.env.Filters,
+		Tests:             e.env.Tests,
+		ControlStructures: e.env.ControlStructures,
+		Methods:           e.env.Methods,
+		Context:           ctx,
+	}
+}
+
+func (e *Engine) render(c *compiled, vars map[string]any) (res any, err error) {
+	defer recoverError(c.src, &err)
+	var b strings.Builder
+	r := exec.NewRenderer(e.runEnv(vars), &b, e.cfg, c.loader, c.tpl)
+	if err := r.Execute(); err != nil {
+		return nil, evalError(c.src, err)
+	}
+	return keepTrailingNewlines(c.src, b.String()), nil
+}
+
+func (e *Engine) evalNative(c *compiled, vars map[string]any) (res any, err error) {
+	defer recoverError(c.src, &err)
+	ev := &exec.Evaluator{Environment: e.runEnv(vars), Config: e.cfg, Loader: c.loader}
+	out := c.native
+	expr := out.Expression
+	if out.Condition != nil {
+		cond := ev.Eval(out.Condition)
+		if cond.IsError() {
+			return nil, evalError(c.src, cond)
+		}
+		if !truthyValue(cond) {
+			if out.Alternative == nil {
+				return "", nil
+			}
+			expr = out.Alternative
+		}
+	}
+	v := ev.Eval(expr)
+	if v.IsError() {
+		return nil, evalError(c.src, v)
+	}
+	return toGo(v), nil
+}
+
+// keepTrailingNewlines appends the trailing newlines of src that rendering
+// dropped, as Ansible's templar does (preserve_trailing_newlines).
+func keepTrailingNewlines(src, out string) string {
+	want := len(src) - len(strings.TrimRight(src, "\n"))
+	have := len(out) - len(strings.TrimRight(out, "\n"))
+	if want > have {
+		out += strings.Repeat("\n", want-have)
+	}
+	return out
+}
+
+// recoverError turns a panic inside the library into an ErrRender error.
+func recoverError(src string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("template %s: %w: panic: %v", quote(src), ErrRender, r)
+	}
+}
+
+// sourceLoader serves the one template source and refuses everything else,
+// so {% include %}, {% import %} and {% extends %} cannot read files.
+type sourceLoader struct {
+	src string
+}
+
+func (l *sourceLoader) Read(path string) (io.Reader, error) {
+	if path != rootName {
+		return nil, fmt.Errorf("%w: cannot load %q: include, import and extends are not supported", ErrRender, path)
+	}
+	return strings.NewReader(l.src), nil
+}
+
+func (l *sourceLoader) Resolve(path string) (string, error) { return path, nil }
+
+func (l *sourceLoader) Inherit(string) (loaders.Loader, error) { return l, nil }

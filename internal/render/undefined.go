@@ -1,0 +1,117 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/parser"
+)
+
+// The library reports undefined names, attributes and items only as text.
+// These patterns find them in its messages so that they can be reported with
+// Ansible's phrases and recognised by the defined/undefined tests and the
+// default filter.
+var (
+	reUndefName  = regexp.MustCompile(`Unable to evaluate name "([^"]*)"`)
+	reUndefAttr  = regexp.MustCompile(`attribute '([^']*)' not found`)
+	reUndefItem  = regexp.MustCompile(`item '+"?([^'"]*)"?'+ not found`)
+	reUndefIndex = regexp.MustCompile(`item (-?\d+) not found`)
+	reNoneAttr   = regexp.MustCompile(`Unable to evaluate [^:]*?\.?([A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\]): Can't use (?:getattr|Getitem) on None`)
+	reMandatory  = regexp.MustCompile(`Mandatory variable '[^']*' not defined\.|No (?:first|last) item, sequence was empty\.|No variable found with this name: \S+|'dict object' has no attribute '[^']*'|list object has no element \S+`)
+	reFilterCall = regexp.MustCompile(`(?:unable to evaluate filter &\{<Token\[Name\] Val='([^']*)'.*?\}: )?invalid call to (filter|test|function) '([^']*)': `)
+	reUndefArg   = regexp.MustCompile(`argument is undefined to access`)
+)
+
+// undefinedError is an error about an undefined value raised by this
+// package's own filters (mandatory).
+type undefinedError struct{ msg string }
+
+func (e *undefinedError) Error() string { return e.msg }
+
+func (e *undefinedError) Is(target error) bool { return target == ErrUndefined }
+
+// undefinedPhrase returns Ansible's phrase for an undefined-value error
+// message from the library, or "" when msg is about something else.
+func undefinedPhrase(msg string) string {
+	if m := reUndefName.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("'%s' is undefined", m[1])
+	}
+	if m := reUndefAttr.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("'dict object' has no attribute '%s'", m[1])
+	}
+	if m := reUndefItem.FindStringSubmatch(msg); m != nil {
+		if _, err := strconv.Atoi(m[1]); err == nil {
+			return fmt.Sprintf("list object has no element %s", m[1])
+		}
+		return fmt.Sprintf("'dict object' has no attribute '%s'", m[1])
+	}
+	if m := reUndefIndex.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("list object has no element %s", m[1])
+	}
+	if m := reNoneAttr.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("'None' has no attribute '%s'", strings.Trim(m[1], "[]'\""))
+	}
+	if m := reMandatory.FindString(msg); m != "" {
+		return m
+	}
+	if reUndefArg.MatchString(msg) {
+		return "undefined value used as a key"
+	}
+	return ""
+}
+
+// isUndefined reports whether v is the error value the library produces for
+// an undefined name, attribute or item.
+func isUndefined(v *exec.Value) bool {
+	if !v.IsError() {
+		return false
+	}
+	if err, ok := v.Interface().(error); ok && errors.Is(err, ErrUndefined) {
+		return true
+	}
+	return undefinedPhrase(v.Error()) != ""
+}
+
+// evalError classifies an error from rendering src.
+func evalError(src string, err error) error {
+	var u *undefinedError
+	if errors.As(err, &u) {
+		return fmt.Errorf("template %s: %w: %s", quote(src), ErrUndefined, u.msg)
+	}
+	msg := err.Error()
+	if p := undefinedPhrase(msg); p != "" {
+		return fmt.Errorf("template %s: %w: %s", quote(src), ErrUndefined, p)
+	}
+	return fmt.Errorf("template %s: %w: %s", quote(src), ErrRender, cleanMessage(msg))
+}
+
+// cleanMessage keeps the useful end of the library's message: from the
+// failing filter, test or function on, else without generic prefixes.
+func cleanMessage(msg string) string {
+	if loc := reFilterCall.FindAllStringSubmatchIndex(msg, -1); loc != nil {
+		last := loc[len(loc)-1]
+		kind, name := msg[last[4]:last[5]], msg[last[6]:last[7]]
+		return fmt.Sprintf("%s '%s': %s", kind, name, msg[last[1]:])
+	}
+	for _, p := range []string{"unable to execute template: ", "Unable to render expression at line 1: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return msg
+}
+
+// syntaxMessage extracts the parser's message from a template parse error.
+func syntaxMessage(err error) string {
+	var se *parser.SyntaxError
+	if errors.As(err, &se) {
+		return se.Error()
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "': "); i >= 0 && strings.HasPrefix(msg, "failed to parse template '") {
+		return msg[i+3:]
+	}
+	return msg
+}
