@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jetplay/jetplay/internal/conn"
 )
@@ -229,4 +228,4 @@ func strList(s []string) []any {
 	return out
 }
 
-var _ = time.Now
+

@@ -143,6 +143,7 @@ func runGetURL(ctx context.Context, h *host, p map[string]any) (map[string]any, 
 	out := map[string]any{"changed": rep.kv["changed"] == "1", "url": rawURL, "dest": dest}
 	if rep.kv["exists"] == "1" {
 		out["msg"] = "file already exists"
+		out["checksum_src"], out["checksum_dest"], out["elapsed"] = nil, nil, 0
 	} else {
 		out["msg"] = rep.kv["msg"]
 		out["elapsed"], _ = strconv.Atoi(rep.kv["elapsed"])
