@@ -6,7 +6,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"time"
 
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/report"
@@ -120,7 +119,7 @@ func (e *Engine) inherit(b *playbook.Task, tasks []*playbook.Task, rescuable boo
 // runInclude loads an include_tasks file per host and runs its tasks on the
 // hosts that included it.
 func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string) error {
-	rt := report.Task{Name: e.taskName(pc, t, hosts[0]), Action: t.Module, Start: time.Now(), Path: t.Pos.String()}
+	rt := e.reportTask(pc, t, hosts[0])
 	byFile := map[string][]string{}
 	var order []string
 	for _, h := range hosts {

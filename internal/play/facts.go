@@ -26,7 +26,7 @@ printf '{"ansible_hostname":"%s","ansible_nodename":"%s","ansible_fqdn":"%s","an
 // gatherFacts runs the "Gathering Facts" task: one job per host.
 func (e *Engine) gatherFacts(ctx context.Context, pc *playCtx) {
 	t := &playbook.Task{Name: "Gathering Facts", Module: "shell"}
-	rt := report.Task{Name: t.Name, Action: "gather_facts", Start: time.Now(), Path: pc.play.Pos.String()}
+	rt := report.Task{Name: t.Name, Action: "gather_facts", ID: e.newID("task"), Start: time.Now(), Path: pc.play.Pos.String()}
 	e.report(func(r report.Reporter) { r.TaskStart(rt) })
 	var wg sync.WaitGroup
 	for _, h := range e.activeHosts(pc, nil) {

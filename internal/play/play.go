@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -64,6 +65,9 @@ type Engine struct {
 
 	hostsMu sync.Mutex
 	hosts   map[string]*hostState
+
+	// ids numbers plays and tasks for the report's ids.
+	ids atomic.Int64
 
 	// rescuable holds the tasks (block children) whose failure a rescue catches.
 	rescuable sync.Map
@@ -192,7 +196,7 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 	}
 	name := cmp.Or(p.Name, pattern)
 	e.report(func(r report.Reporter) {
-		r.PlayStart(report.Play{Name: name, ID: string(e.cfg.Run), Start: time.Now()})
+		r.PlayStart(report.Play{Name: name, ID: e.newID("play"), Start: time.Now(), Path: p.Pos.String(), Strategy: p.Strategy})
 	})
 	defer e.report(func(r report.Reporter) { r.PlayEnd() })
 	hosts = filter(hosts, func(h string) bool {
@@ -266,7 +270,7 @@ func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Ta
 // runTaskOnHosts runs one task on hosts at once (at most Forks at a time) and
 // reports each host's result as it finishes.
 func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string) {
-	rt := report.Task{Name: e.taskName(pc, t, hosts[0]), Action: t.Module, ID: string(e.cfg.Run), Start: time.Now(), Path: t.Pos.String()}
+	rt := e.reportTask(pc, t, hosts[0])
 	e.report(func(r report.Reporter) { r.TaskStart(rt) })
 	if once, _ := e.boolish(t.RunOnce, nil); once {
 		hosts = hosts[:1]
@@ -357,3 +361,13 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func joinHosts(hosts []string) string { return strings.Join(hosts, ", ") }
+
+// newID is a report id unique within the run: <run>-<kind><n>.
+func (e *Engine) newID(kind string) string {
+	return fmt.Sprintf("%s-%s%d", e.cfg.Run, kind, e.ids.Add(1))
+}
+
+// reportTask describes task t for the reporter.
+func (e *Engine) reportTask(pc *playCtx, t *playbook.Task, host string) report.Task {
+	return report.Task{Name: e.taskName(pc, t, host), Action: t.Module, ID: e.newID("task"), Start: time.Now(), Path: t.Pos.String()}
+}

@@ -1,0 +1,52 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestBadInputGivesOneLineErrorWithFileAndLine: each kind of bad input is
+// one line naming the file (and line), with a non-zero exit, before anything
+// is published.
+func TestBadInputGivesOneLineErrorWithFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, file, body string
+		args             []string
+		want             []string
+	}{
+		{name: "malformed YAML", file: "malformed.yml", body: "- hosts: localhost\n  tasks:\n    - debug: msg=hi\n      foo: [\n",
+			want: []string{"malformed.yml:4", "YAML"}},
+		{name: "unknown module", file: "unknown.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: x\n      no_such_mod: a=b\n",
+			want: []string{"unknown.yml:5", "no_such_mod"}},
+		{name: "broken template", file: "broken.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: x\n      debug:\n        msg: \"{{ foo | }}\"\n",
+			want: []string{"broken.yml:6", "{{ foo | }}"}},
+		{name: "missing inventory", file: "ok.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
+			args: []string{"-i", dir + "/no-such-inventory.ini"}, want: []string{"no-such-inventory.ini"}},
+		{name: "missing playbook", args: []string{dir + "/absent.yml"}, want: []string{"absent.yml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.file != "" {
+				args = append(args, writeFile(t, dir, tt.file, tt.body))
+			}
+			code, out, errOut := publish(t, "", args...)
+			if code == 0 {
+				t.Fatalf("exit 0, want non-zero\n%s", out)
+			}
+			msg := strings.TrimRight(errOut, "\n")
+			if strings.Count(msg, "\n") != 0 {
+				t.Errorf("error is not one line: %q", msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+			if strings.Contains(out, "PLAY [") {
+				t.Errorf("a play started despite the error:\n%s", out)
+			}
+		})
+	}
+}
