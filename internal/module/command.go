@@ -227,5 +227,3 @@ func strList(s []string) []any {
 	}
 	return out
 }
-
-
