@@ -1,0 +1,527 @@
+package playbook
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxImportDepth bounds nested import_playbook and import_tasks.
+const maxImportDepth = 64
+
+// Playbook is a loaded playbook file with its imports resolved.
+type Playbook struct {
+	// Path is the path the playbook was loaded from, as given.
+	Path string
+	// Dir is the directory of Path; relative file names in the playbook
+	// (include_tasks, vars_files, ...) are resolved against it.
+	Dir string
+	// Plays are the plays in order, those of import_playbook entries inlined.
+	Plays []*Play
+	// Warnings are what Ansible would warn about while loading ("file:line:col:
+	// message"), such as duplicate mapping keys.
+	Warnings []string
+}
+
+// Play is one play. Zero values mean the keyword is absent.
+type Play struct {
+	Name              string
+	Hosts             string // a host pattern; a YAML list is joined with ","
+	Vars              map[string]any
+	VarsFiles         []string
+	GatherFacts       *bool
+	Become            *bool
+	BecomeUser        string
+	BecomeMethod      string
+	BecomeExe         string
+	BecomeFlags       string
+	Environment       map[string]any
+	IgnoreErrors      any // nil, bool or template string
+	IgnoreUnreachable any // nil, bool or template string
+	NoLog             any // nil, bool or template string
+	Serial            any // nil, int, string ("30%") or a list of them
+	Strategy          string
+	MaxFailPercentage any
+	AnyErrorsFatal    bool
+	ForceHandlers     bool
+	Order             string // inventory, reverse_inventory, sorted, reverse_sorted or shuffle
+	Connection        string
+	RemoteUser        string
+	Port              any
+	Tags              []string
+	CheckMode         any // nil, bool or template string
+	Diff              any // nil, bool or template string
+	RunOnce           any // nil, bool or template string
+	Throttle          any
+	Timeout           any
+	// Roles are the names of the play's roles, recorded only: roles are
+	// not loaded.
+	Roles []string
+
+	PreTasks, Tasks, PostTasks, Handlers []*Task
+
+	Pos Pos
+}
+
+// Load reads and parses the playbook at path; see Parse.
+func Load(path string, opts Options) (*Playbook, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, wrapf(Pos{File: path}, ErrRead, err, "unable to read playbook")
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse parses data as the playbook at path. path names the file in errors,
+// and files that the playbook imports (import_playbook, import_tasks) are
+// read from disk relative to its directory. Errors are *Error.
+func Parse(path string, data []byte, opts Options) (*Playbook, error) {
+	l := &loader{opts: opts, dir: filepath.Dir(path)}
+	plays, err := l.playbookFile(path, data, Pos{File: path})
+	if err != nil {
+		return nil, err
+	}
+	return &Playbook{Path: path, Dir: l.dir, Plays: plays, Warnings: l.warnings}, nil
+}
+
+// loader holds the state of one Load: options, warnings and the stack of
+// files being imported.
+type loader struct {
+	opts     Options
+	dir      string // directory of the top-level file
+	warnings []string
+	stack    []string // absolute paths being loaded, for import cycles
+}
+
+func (l *loader) warn(s string) { l.warnings = append(l.warnings, s) }
+
+// file is the loader's view of one file being parsed.
+type file struct {
+	*decoder
+	l   *loader
+	dir string
+}
+
+// enter pushes path on the import stack; from is where the import was asked.
+func (l *loader) enter(path string, from Pos) (func(), error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	for _, p := range l.stack {
+		if p == abs {
+			return nil, errorf(from, ErrImport, "%s imports itself", path)
+		}
+	}
+	if len(l.stack) >= maxImportDepth {
+		return nil, errorf(from, ErrImport, "imports nested deeper than %d", maxImportDepth)
+	}
+	l.stack = append(l.stack, abs)
+	return func() { l.stack = l.stack[:len(l.stack)-1] }, nil
+}
+
+func (l *loader) newFile(path string) *file {
+	return &file{decoder: newDecoder(path, &l.opts, l.warn), l: l, dir: filepath.Dir(path)}
+}
+
+// playbookFile parses a playbook file: a list of plays and imports.
+func (l *loader) playbookFile(path string, data []byte, from Pos) ([]*Play, error) {
+	leave, err := l.enter(path, from)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	root, err := parseYAML(path, data)
+	if err != nil {
+		return nil, err
+	}
+	f := l.newFile(path)
+	if root == nil {
+		return nil, errorf(Pos{File: path}, ErrInvalid, "Empty playbook, nothing to do")
+	}
+	root = deref(root)
+	if root.Kind != yaml.SequenceNode {
+		return nil, errorf(f.pos(root), ErrInvalid, "A playbook must be a list of plays, got %s instead", kindName(root))
+	}
+	var plays []*Play
+	for _, n := range root.Content {
+		if deref(n).Kind != yaml.MappingNode {
+			return nil, errorf(f.pos(n), ErrInvalid, "playbook entries must be mappings (plays or import_playbook), got %s", kindName(n))
+		}
+		ps, err := f.pairs(n)
+		if err != nil {
+			return nil, err
+		}
+		if imp := findKey(ps, "import_playbook"); imp != nil {
+			more, err := f.importPlaybook(n, ps, imp)
+			if err != nil {
+				return nil, err
+			}
+			plays = append(plays, more...)
+			continue
+		}
+		p, err := f.play(n, ps)
+		if err != nil {
+			return nil, err
+		}
+		plays = append(plays, p)
+	}
+	return plays, nil
+}
+
+// findKey returns the pair whose key is name or one of its builtin fully
+// qualified names.
+func findKey(ps []pair, name string) *pair {
+	for i := range ps {
+		if shortName(ps[i].key) == name {
+			return &ps[i]
+		}
+	}
+	return nil
+}
+
+// shortName strips the ansible.builtin. and ansible.legacy. prefixes.
+func shortName(s string) string {
+	for _, p := range []string{"ansible.builtin.", "ansible.legacy."} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rest
+		}
+	}
+	return s
+}
+
+// importPlaybook loads the plays of an import_playbook entry and applies
+// its vars, when and tags to them.
+func (f *file) importPlaybook(n *yaml.Node, ps []pair, imp *pair) ([]*Play, error) {
+	var (
+		vars map[string]any
+		when []any
+		tags []string
+		err  error
+	)
+	for _, p := range ps {
+		switch p.key {
+		case imp.key, "name":
+		case "vars":
+			vars, err = f.varsMap("PlaybookInclude", p.v)
+		case "when":
+			when, err = f.condList(p.key, p.v)
+		case "tags":
+			tags, err = f.stringList(p.key, p.v, true)
+		default:
+			err = errorf(f.pos(p.k), ErrUnknownKeyword, "'%s' is not a valid attribute for a PlaybookInclude", p.key)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	name, err := f.stringOf(imp.key, imp.v, false)
+	if err != nil {
+		return nil, err
+	}
+	path, err := f.importPath(imp.v, name, "import_playbook")
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, wrapf(f.pos(imp.v), ErrRead, err, "unable to read imported playbook %s", path)
+	}
+	plays, err := f.l.playbookFile(path, data, f.pos(n))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plays {
+		if len(vars) > 0 {
+			p.Vars = mergeMaps(p.Vars, vars)
+		}
+		p.Tags = union(tags, p.Tags)
+		if len(when) > 0 {
+			for _, list := range [][]*Task{p.PreTasks, p.Tasks, p.PostTasks} {
+				for _, t := range list {
+					t.When = append(append([]any(nil), when...), t.When...)
+				}
+			}
+		}
+	}
+	return plays, nil
+}
+
+// importPath resolves the file name of a static import: relative to the
+// importing file's directory, then to the playbook's.
+func (f *file) importPath(n *yaml.Node, name, what string) (string, error) {
+	if name == "" {
+		return "", errorf(f.pos(n), ErrInvalid, "%s needs a file name", what)
+	}
+	if isTemplate(name) {
+		return "", errorf(f.pos(n), ErrImport, "%s of a templated file name (%s) is not supported", what, short(name))
+	}
+	if filepath.IsAbs(name) {
+		return name, nil
+	}
+	first := filepath.Join(f.dir, name)
+	if _, err := os.Stat(first); err != nil {
+		if alt := filepath.Join(f.l.dir, name); alt != first {
+			if _, err := os.Stat(alt); err == nil {
+				return alt, nil
+			}
+		}
+	}
+	return first, nil
+}
+
+// playKeywords are the keys a play accepts that need no conversion here.
+var ignoredPlayKeywords = map[string]bool{
+	"collections": true, "module_defaults": true, "debugger": true,
+	"gather_subset": true, "gather_timeout": true, "fact_path": true,
+}
+
+// validOrders are the values of a play's order keyword.
+var validOrders = map[string]bool{
+	"inventory": true, "reverse_inventory": true, "sorted": true, "reverse_sorted": true, "shuffle": true,
+}
+
+// play parses one play.
+func (f *file) play(n *yaml.Node, ps []pair) (*Play, error) {
+	p := &Play{Pos: f.pos(n)}
+	hostsSeen := false
+	for _, kv := range ps {
+		var err error
+		v := kv.v
+		switch kv.key {
+		case "name":
+			p.Name, err = f.stringOf(kv.key, v, true)
+		case "hosts":
+			hostsSeen = true
+			p.Hosts, err = f.hosts(v)
+		case "vars":
+			p.Vars, err = f.varsMap("Play", v)
+		case "vars_files":
+			p.VarsFiles, err = f.varsFiles(v)
+		case "gather_facts":
+			p.GatherFacts, err = f.boolPtr(kv.key, v)
+		case "become":
+			p.Become, err = f.boolPtr(kv.key, v)
+		case "become_user":
+			p.BecomeUser, err = f.stringOf(kv.key, v, true)
+		case "become_method":
+			p.BecomeMethod, err = f.stringOf(kv.key, v, true)
+		case "become_exe":
+			p.BecomeExe, err = f.stringOf(kv.key, v, true)
+		case "become_flags":
+			p.BecomeFlags, err = f.stringOf(kv.key, v, true)
+		case "environment":
+			p.Environment, err = f.envMap(v)
+		case "ignore_errors":
+			p.IgnoreErrors, err = f.boolish(kv.key, v)
+		case "ignore_unreachable":
+			p.IgnoreUnreachable, err = f.boolish(kv.key, v)
+		case "no_log":
+			p.NoLog, err = f.boolish(kv.key, v)
+		case "serial":
+			p.Serial, err = f.value(v, true)
+		case "strategy":
+			p.Strategy, err = f.stringOf(kv.key, v, true)
+		case "max_fail_percentage":
+			p.MaxFailPercentage, err = f.value(v, true)
+		case "any_errors_fatal":
+			p.AnyErrorsFatal, err = f.boolValue(kv.key, v)
+		case "force_handlers":
+			p.ForceHandlers, err = f.boolValue(kv.key, v)
+		case "order":
+			p.Order, err = f.stringOf(kv.key, v, false)
+			if err == nil && p.Order != "" && !validOrders[p.Order] {
+				err = errorf(f.pos(v), ErrInvalid, "Invalid 'order' specified for inventory hosts: %s", p.Order)
+			}
+		case "connection":
+			p.Connection, err = f.stringOf(kv.key, v, true)
+		case "remote_user":
+			p.RemoteUser, err = f.stringOf(kv.key, v, true)
+		case "port":
+			p.Port, err = f.intish(kv.key, v)
+		case "tags":
+			p.Tags, err = f.stringList(kv.key, v, true)
+		case "check_mode":
+			p.CheckMode, err = f.boolish(kv.key, v)
+		case "diff":
+			p.Diff, err = f.boolish(kv.key, v)
+		case "run_once":
+			p.RunOnce, err = f.boolish(kv.key, v)
+		case "throttle":
+			p.Throttle, err = f.intish(kv.key, v)
+		case "timeout":
+			p.Timeout, err = f.intish(kv.key, v)
+		case "roles":
+			p.Roles, err = f.roles(v)
+		case "pre_tasks":
+			p.PreTasks, err = f.taskList(kv.key, v, false)
+		case "tasks":
+			p.Tasks, err = f.taskList(kv.key, v, false)
+		case "post_tasks":
+			p.PostTasks, err = f.taskList(kv.key, v, false)
+		case "handlers":
+			p.Handlers, err = f.taskList(kv.key, v, true)
+		case "vars_prompt":
+			err = errorf(f.pos(kv.k), ErrUnsupported, "'vars_prompt' is not supported: pass the variables with extra vars")
+		default:
+			if !ignoredPlayKeywords[kv.key] {
+				err = errorf(f.pos(kv.k), ErrUnknownKeyword, "'%s' is not a valid attribute for a Play", kv.key)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !hostsSeen {
+		return nil, errorf(p.Pos, ErrInvalid, "the field 'hosts' is required but was not set")
+	}
+	return p, nil
+}
+
+// hosts reads a play's host pattern: a string or a list of strings.
+func (f *file) hosts(n *yaml.Node) (string, error) {
+	var parts []string
+	switch nn := deref(n); nn.Kind {
+	case yaml.ScalarNode:
+		s, err := f.stringOf("hosts", n, true)
+		if err != nil {
+			return "", err
+		}
+		parts = []string{s}
+	case yaml.SequenceNode:
+		for _, c := range nn.Content {
+			if deref(c).Kind != yaml.ScalarNode || isNull(c) {
+				return "", errorf(f.pos(c), ErrInvalid, "Hosts list must be a sequence or string")
+			}
+			s, err := f.stringOf("hosts", c, true)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, s)
+		}
+	default:
+		return "", errorf(f.pos(n), ErrInvalid, "Hosts list must be a sequence or string")
+	}
+	h := strings.Join(parts, ",")
+	if strings.TrimSpace(h) == "" {
+		return "", errorf(f.pos(n), ErrInvalid, "Hosts list cannot be empty. Please check your playbook")
+	}
+	return h, nil
+}
+
+// varsFiles reads vars_files: a file name or a list of them.
+func (f *file) varsFiles(n *yaml.Node) ([]string, error) {
+	if isNull(n) {
+		return nil, nil
+	}
+	nn := deref(n)
+	items := []*yaml.Node{n}
+	if nn.Kind == yaml.SequenceNode {
+		items = nn.Content
+	}
+	var out []string
+	for _, c := range items {
+		if deref(c).Kind == yaml.SequenceNode {
+			return nil, errorf(f.pos(c), ErrUnsupported, "a list of alternatives in vars_files is not supported")
+		}
+		s, err := f.stringOf("vars_files", c, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// roles records role names: strings, or mappings with "role" or "name".
+func (f *file) roles(n *yaml.Node) ([]string, error) {
+	if isNull(n) {
+		return nil, nil
+	}
+	nn := deref(n)
+	if nn.Kind != yaml.SequenceNode {
+		return nil, errorf(f.pos(n), ErrInvalid, "'roles' must be a list, got %s", kindName(n))
+	}
+	var out []string
+	for _, c := range nn.Content {
+		if deref(c).Kind == yaml.ScalarNode {
+			s, err := f.stringOf("roles", c, true)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+			continue
+		}
+		ps, err := f.pairs(c)
+		if err != nil {
+			return nil, err
+		}
+		name := findKey(ps, "role")
+		if name == nil {
+			name = findKey(ps, "name")
+		}
+		if name == nil {
+			return nil, errorf(f.pos(c), ErrInvalid, "role definitions must contain a role name")
+		}
+		s, err := f.stringOf("role", name.v, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// mergeMaps returns a new map with the keys of a, overridden by those of b.
+func mergeMaps(a, b map[string]any) map[string]any {
+	if a == nil && b == nil {
+		return nil
+	}
+	out := make(map[string]any, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// union returns a followed by the items of b not in a.
+func union(a, b []string) []string {
+	if len(a) == 0 {
+		return b
+	}
+	out := append([]string(nil), a...)
+	for _, s := range b {
+		found := false
+		for _, x := range out {
+			if x == s {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// typeName names a Go value's YAML type in messages.
+func typeName(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "a mapping"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("a %T", v)
+}
