@@ -50,8 +50,15 @@ func (p *SSHPool) dial(ctx context.Context, c *sshConn) (*sshClient, error) {
 // handshake dials addr (directly, or through via) and authenticates as user.
 // The raw connection is closed on every error path.
 func (p *SSHPool) handshake(ctx context.Context, via *ssh.Client, addr, user, host, keyFile string) (*ssh.Client, net.Conn, error) {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.ConnectTimeout)
 	defer cancel()
+	timedOut := func(err error) error {
+		if parent.Err() == nil && (ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded)) {
+			return fmt.Errorf("timed out after %v (ConnectTimeout)", p.cfg.ConnectTimeout)
+		}
+		return err
+	}
 	p.dials.Add(1)
 	var raw net.Conn
 	var err error
@@ -62,7 +69,7 @@ func (p *SSHPool) handshake(ctx context.Context, via *ssh.Client, addr, user, ho
 		raw, err = via.DialContext(ctx, "tcp", addr)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("dial %s: %w", addr, err)
+		return nil, nil, fmt.Errorf("dial %s: %w", addr, timedOut(err))
 	}
 	cfg, cleanup, err := p.clientConfig(host, user, addr, keyFile)
 	if err != nil {
@@ -81,11 +88,11 @@ func (p *SSHPool) handshake(ctx context.Context, via *ssh.Client, addr, user, ho
 			_ = sc.Close()
 		}
 		_ = raw.Close()
-		return nil, nil, fmt.Errorf("ssh handshake with %s: %w", addr, context.Cause(ctx))
+		return nil, nil, fmt.Errorf("ssh handshake with %s: %w", addr, timedOut(ctx.Err()))
 	}
 	if err != nil {
 		_ = raw.Close()
-		return nil, nil, fmt.Errorf("ssh handshake with %s as %s: %w", addr, user, err)
+		return nil, nil, fmt.Errorf("ssh handshake with %s as %s: %w", addr, user, timedOut(err))
 	}
 	_ = raw.SetDeadline(time.Time{})
 	p.handshakes.Add(1)

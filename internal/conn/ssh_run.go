@@ -57,7 +57,14 @@ const pgidMarker = "JETPLAY-PGID "
 // Grace. Errors reaching the host are *UnreachableError; the connection
 // dropping mid-command too, since the outcome is then unknown.
 //
-// Detached commands: see runDetached.
+// Background children that keep stdout or stderr open keep Run waiting, as
+// with OpenSSH's own client; children that redirected their output are not
+// killed when the command ends normally.
+//
+// Detached commands (Detach with JobID) run under the job wrapper described
+// in ssh_detach.go: Run waits for the job's result across reconnects, and
+// ctx.Done() only stops the wait (the job keeps running on the host; stop
+// it with Kill).
 func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 	if cmd.Detach {
 		return c.runDetached(ctx, cmd)
@@ -75,9 +82,9 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 	defer release()
 	defer func() { _ = sess.Close() }()
 
-	var stdout bytes.Buffer
-	stderr := &pgidWriter{}
-	sess.Stdout, sess.Stderr = &stdout, stderr
+	stdout := &lockedBuffer{}
+	stderr := newPGIDWriter()
+	sess.Stdout, sess.Stderr = stdout, stderr
 	if stdin != nil {
 		sess.Stdin = bytes.NewReader(stdin)
 	}
@@ -107,7 +114,7 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 	}
 	res.End = time.Now()
 	res.PID = int(stderr.pgid.Load())
-	res.Stdout, res.Stderr = stdout.Bytes(), stderr.bytes()
+	res.Stdout, res.Stderr = stdout.bytes(), stderr.bytes()
 	if ctxErr != nil {
 		return res, fmt.Errorf("run on %s: %w", c.host, ctxErr)
 	}
@@ -130,6 +137,18 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 // and KILL to the group again once the leader is gone so that no child
 // outlives it. It returns the session's wait error and the last signal sent.
 func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter, grace time.Duration, done <-chan error) (error, int) {
+	_ = sess.Signal(ssh.SIGTERM)
+	// The remote shell may not have printed its pid yet (slow login
+	// shell startup files): give it up to grace to do so.
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-stderr.known:
+	case err := <-done:
+		return err, 15
+	case <-t.C:
+		t.Reset(0)
+	}
 	pgid := stderr.pgid.Load()
 	kill := func(sig string) {
 		if pgid <= 0 {
@@ -146,10 +165,7 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 		defer func() { _ = s.Close() }()
 		_ = s.Run(fmt.Sprintf("kill -s %s -- -%d 2>/dev/null; true", sig, pgid))
 	}
-	_ = sess.Signal(ssh.SIGTERM)
 	kill("TERM")
-	t := time.NewTimer(grace)
-	defer t.Stop()
 	select {
 	case err := <-done:
 		kill("KILL")
@@ -163,10 +179,22 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	case err := <-done:
 		return err, 9
 	case <-t.C:
-		_ = sess.Close()
-		return <-done, 9
+	}
+	// OpenSSH answers a channel close only once the child's output is
+	// closed: a process we could not kill keeps the session open. Give up
+	// on its exit status rather than wait for it.
+	_ = sess.Close()
+	t.Reset(time.Second)
+	select {
+	case err := <-done:
+		return err, 9
+	case <-t.C:
+		return errExitUnknown, 9
 	}
 }
+
+// errExitUnknown means a killed command's exit status never arrived.
+var errExitUnknown = errors.New("exit status of the killed command is unknown")
 
 // session opens a session on c's pooled connection, dialing if needed. A
 // session the server refuses is retried once on a fresh connection; if that
@@ -297,13 +325,42 @@ func notFound(rc int, stderr []byte, prog string) bool {
 	return strings.HasSuffix(s, "not found") || strings.HasSuffix(s, "No such file or directory")
 }
 
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader that may
+// run concurrently (when Run gives up waiting for a session).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.b.Bytes())
+}
+
 // pgidWriter collects stderr, taking the pgid marker line off its front.
+// known is closed once the first line has been seen.
 type pgidWriter struct {
-	mu   sync.Mutex
-	head []byte
-	body bytes.Buffer
-	seen bool // first line handled
-	pgid atomic.Int64
+	mu    sync.Mutex
+	head  []byte
+	body  bytes.Buffer
+	seen  bool // first line handled
+	pgid  atomic.Int64
+	known chan struct{}
+}
+
+func newPGIDWriter() *pgidWriter { return &pgidWriter{known: make(chan struct{})} }
+
+// firstLine marks the first line handled; called with mu held.
+func (w *pgidWriter) firstLine() {
+	w.seen = true
+	close(w.known)
 }
 
 func (w *pgidWriter) Write(p []byte) (int, error) {
@@ -316,20 +373,21 @@ func (w *pgidWriter) Write(p []byte) (int, error) {
 	i := bytes.IndexByte(w.head, '\n')
 	if i < 0 {
 		if len(w.head) > 64 {
-			w.seen = true
+			w.firstLine()
 			w.body.Write(w.head)
 		}
 		return len(p), nil
 	}
-	w.seen = true
 	line := w.head[:i]
 	if rest, ok := bytes.CutPrefix(line, []byte(pgidMarker)); ok {
 		if n, err := strconv.Atoi(string(rest)); err == nil {
 			w.pgid.Store(int64(n))
+			w.firstLine()
 			w.body.Write(w.head[i+1:])
 			return len(p), nil
 		}
 	}
+	w.firstLine()
 	w.body.Write(w.head)
 	return len(p), nil
 }
@@ -339,9 +397,9 @@ func (w *pgidWriter) bytes() []byte {
 	defer w.mu.Unlock()
 	if !w.seen {
 		w.body.Write(w.head)
-		w.seen = true
+		w.firstLine()
 	}
-	return w.body.Bytes()
+	return bytes.Clone(w.body.Bytes())
 }
 
 var _ io.Writer = (*pgidWriter)(nil)

@@ -168,7 +168,7 @@ func TestSSHUnreachable(t *testing.T) {
 		p := newTestPool(t, SSHConfig{KnownHostsFiles: []string{srv.KnownHosts}, ConnectTimeout: 300 * time.Millisecond})
 		start := time.Now()
 		_, err := p.Conn("web1", fakeTarget(srv)).Run(testCtx(t, 10*time.Second), Command{Argv: []string{"true"}})
-		assertUnreachable(t, err, "timeout")
+		assertUnreachable(t, err, "timed out after 300ms")
 		if d := time.Since(start); d > 3*time.Second {
 			t.Fatalf("took %v with a 300ms ConnectTimeout", d)
 		}
