@@ -170,7 +170,8 @@ PrintMotd no
 		var logs syncBuffer
 		cmd := exec.Command(SSHD, "-D", "-e", "-f", cfgFile)
 		cmd.Stdout, cmd.Stderr = &logs, &logs
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		// Pdeathsig: no sshd outlives a test binary that panics or times out.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("sshdtest: start %s: %v", SSHD, err)
 		}
