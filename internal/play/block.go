@@ -2,6 +2,7 @@ package play
 
 import (
 	"context"
+	"os"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -137,10 +138,7 @@ func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, 
 			e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
 			continue
 		}
-		path := fmt.Sprint(v)
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(pc.book.Dir, path)
-		}
+		path := includePath(fmt.Sprint(v), t.Pos.File, pc.book.Dir)
 		if _, seen := byFile[path]; !seen {
 			order = append(order, path)
 		}
@@ -172,4 +170,19 @@ func setOf(hosts []string) map[string]bool {
 func (e *Engine) isRescuable(t *playbook.Task) bool {
 	_, ok := e.rescuable.Load(t)
 	return ok
+}
+
+// includePath resolves an include_tasks file as Ansible does: relative to the
+// including file's directory, then to the playbook's.
+func includePath(name, from, bookDir string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	if from != "" {
+		p := filepath.Join(filepath.Dir(from), name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return filepath.Join(bookDir, name)
 }

@@ -60,13 +60,13 @@ func (e *Engine) debug(t *playbook.Task, vars map[string]any, args map[string]an
 		} else if err != nil {
 			return failure(err.Error())
 		}
-		return map[string]any{"changed": false, "failed": false, expr: val}
+		return map[string]any{"changed": false, "failed": false, expr: val, "_ansible_verbose_always": true}
 	}
 	msg, ok := args["msg"]
 	if !ok {
 		msg = "Hello world!"
 	}
-	return map[string]any{"changed": false, "failed": false, "msg": msg}
+	return map[string]any{"changed": false, "failed": false, "msg": msg, "_ansible_verbose_always": true}
 }
 
 func (e *Engine) assert(t *playbook.Task, vars map[string]any, args map[string]any) map[string]any {
@@ -98,7 +98,7 @@ func (e *Engine) assert(t *playbook.Task, vars map[string]any, args map[string]a
 	if m, ok := args["success_msg"]; ok {
 		msg = m
 	}
-	return map[string]any{"changed": false, "failed": false, "msg": msg}
+	return map[string]any{"changed": false, "failed": false, "msg": msg, "_ansible_verbose_always": true}
 }
 
 // asyncStatus answers for a job from its status record, as Ansible's

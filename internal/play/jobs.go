@@ -198,7 +198,7 @@ func (e *Engine) runAsync(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 		return map[string]any{
 			"failed": true, "changed": false,
 			"msg":          fmt.Sprintf("async task did not complete within the requested time - %ds", spec.async),
-			"async_result": runningResult(id),
+			"async_result": timeoutAsyncResult(id),
 		}
 	}
 	res := jobResult(u.Status)
@@ -249,6 +249,17 @@ func runningResult(id job.ID) map[string]any {
 		"ansible_job_id": string(id), "changed": false, "failed": false, "finished": 0, "started": 1,
 		"results_file": resultsFile(id), "stdout": "", "stderr": "", "stdout_lines": []any{}, "stderr_lines": []any{},
 	}
+}
+
+// timeoutAsyncResult is the last async_status answer Ansible attaches when
+// its poll loop gives up: the running answer without changed/failed, with
+// the status check's invocation.
+func timeoutAsyncResult(id job.ID) map[string]any {
+	r := runningResult(id)
+	delete(r, "changed")
+	delete(r, "failed")
+	r["invocation"] = map[string]any{"module_args": map[string]any{"jid": string(id), "mode": "status", "_async_dir": "~/.ansible_async"}}
+	return r
 }
 
 // jobResult turns a final status into the module result Ansible would show.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 
 	"github.com/jetplay/jetplay/internal/playbook"
@@ -31,6 +32,8 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 		}
 	}
 	results := make([]any, len(items))
+	reports := make([]report.ItemResult, len(items))
+	parallel := e.parallelItems(t, vars)
 	one := func(i int, item any) {
 		iv := maps.Clone(vars)
 		iv[loopVar] = item
@@ -49,26 +52,33 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			r["ansible_index_var"] = indexVar
 			r[indexVar] = i
 		}
-		var shown any = item
+		var shown any = ansibleOrder(item)
 		if label != nil {
 			if l, err := e.cfg.Render.Value(label, iv); err == nil {
-				shown = l
+				shown = labelString(l)
 			}
-			r["_ansible_item_label"] = shown
 		}
+		r["_ansible_item_label"] = shown
+		r["_ansible_no_log"] = e.noLog(pc, t, iv)
 		results[i] = r
 		st := statusOf(r)
-		e.report(func(rep report.Reporter) {
-			rep.Item(report.ItemResult{Host: host, Status: st, Ignored: e.ignored(t, st, iv), Item: item, Label: label2(label, shown), Result: r})
-		})
+		reports[i] = report.ItemResult{Host: host, Status: st, Ignored: e.ignored(t, st, iv), Item: ansibleOrder(item), Label: label2(label, shown), Result: r}
+		if !parallel {
+			e.report(func(rep report.Reporter) { rep.Item(reports[i]) })
+		}
 	}
-	if e.parallelItems(t, vars) {
+	if parallel {
+		// Launch every item at once; report them in item order, as Ansible
+		// prints them.
 		var wg sync.WaitGroup
 		for i, item := range items {
 			wg.Add(1)
 			go func() { defer wg.Done(); one(i, item) }()
 		}
 		wg.Wait()
+		for _, ir := range reports {
+			e.report(func(rep report.Reporter) { rep.Item(ir) })
+		}
 	} else {
 		for i, item := range items {
 			if ctx.Err() != nil {
@@ -176,4 +186,51 @@ func flatten1(in []any) []any {
 		}
 	}
 	return out
+}
+
+// labelString is how Ansible records a rendered loop label: scalars as text.
+func labelString(v any) any {
+	switch x := v.(type) {
+	case int, int64, float64:
+		return fmt.Sprint(x)
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	}
+	return v
+}
+
+// launchOrder is the key order of a poll: 0 launch result as Ansible builds
+// it; item dicts of that shape print in this order.
+var launchOrder = []string{"failed", "started", "finished", "ansible_job_id", "results_file", "changed", "ansible_facts", "item", "ansible_loop_var"}
+
+// ansibleOrder gives a registered launch result (the item of a looped
+// async_status) Ansible's key order for display; other items are unchanged.
+func ansibleOrder(item any) any {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return item
+	}
+	if _, ok := m["ansible_job_id"]; !ok {
+		return item
+	}
+	if _, ok := m["started"]; !ok {
+		return item
+	}
+	d := make(report.Dict, 0, len(m))
+	seen := map[string]bool{}
+	for _, k := range launchOrder {
+		if v, ok := m[k]; ok {
+			d = append(d, report.KV{Key: k, Value: v})
+			seen[k] = true
+		}
+	}
+	for _, k := range sortedKeys(m) {
+		if !seen[k] && !strings.HasPrefix(k, "_ansible") {
+			d = append(d, report.KV{Key: k, Value: m[k]})
+		}
+	}
+	return d
 }

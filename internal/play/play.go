@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -196,7 +197,7 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 	}
 	name := cmp.Or(p.Name, pattern)
 	e.report(func(r report.Reporter) {
-		r.PlayStart(report.Play{Name: name, ID: e.newID("play"), Start: time.Now(), Path: p.Pos.String(), Strategy: p.Strategy})
+		r.PlayStart(report.Play{Name: name, ID: e.newID("play"), Start: time.Now(), Path: posPath(p.Pos), Strategy: p.Strategy})
 	})
 	defer e.report(func(r report.Reporter) { r.PlayEnd() })
 	hosts = filter(hosts, func(h string) bool {
@@ -369,5 +370,20 @@ func (e *Engine) newID(kind string) string {
 
 // reportTask describes task t for the reporter.
 func (e *Engine) reportTask(pc *playCtx, t *playbook.Task, host string) report.Task {
-	return report.Task{Name: e.taskName(pc, t, host), Action: t.Module, ID: e.newID("task"), Start: time.Now(), Path: t.Pos.String()}
+	return report.Task{Name: e.taskName(pc, t, host), Action: cmp.Or(t.Action, t.Module), ID: e.newID("task"), Start: time.Now(), Path: posPath(t.Pos)}
+}
+
+// posPath is a position as Ansible's callbacks show it: absolute file:line.
+func posPath(p playbook.Pos) string {
+	if p.File == "" {
+		return ""
+	}
+	f, err := filepath.Abs(p.File)
+	if err != nil {
+		f = p.File
+	}
+	if p.Line == 0 {
+		return f
+	}
+	return fmt.Sprintf("%s:%d", f, p.Line)
 }

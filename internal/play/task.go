@@ -42,6 +42,13 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	if t.Register != "" {
 		e.setFacts(host, map[string]any{t.Register: registered(result)})
 	}
+	noLog := e.noLog(pc, t, vars)
+	if noLog {
+		result = censored(result)
+	}
+	if t.Loop == nil {
+		result["_ansible_no_log"] = noLog
+	}
 	hr.Result = result
 	return hr
 }
@@ -60,7 +67,11 @@ func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		return e.attempt(ctx, pc, t, host, vars)
 	}
 	if t.Module == "async_status" && t.Until != nil {
-		return e.asyncStatusUntil(ctx, pc, t, host, vars)
+		r := e.asyncStatusUntil(ctx, pc, t, host, vars)
+		if _, ok := r["failed"]; !ok {
+			r["failed"] = false
+		}
+		return r
 	}
 	retries, delay := e.retryBudget(t, vars)
 	var result map[string]any
@@ -320,12 +331,39 @@ func statusOf(r map[string]any) report.Status {
 	return report.OK
 }
 
-// registered is the value register stores: the result without engine-private keys.
+// registered is the value register stores: the result without internal
+// keys (_ansible_*, _jetplay_*), also inside loop results, as Ansible's
+// strip_internal_keys.
 func registered(r map[string]any) map[string]any {
-	out := maps.Clone(r)
-	for k := range out {
+	out := make(map[string]any, len(r))
+	for k, v := range r {
 		if strings.HasPrefix(k, "_ansible") || strings.HasPrefix(k, "_jetplay") {
-			delete(out, k)
+			continue
+		}
+		if k == "results" {
+			if items, ok := v.([]any); ok {
+				clean := make([]any, len(items))
+				for i, it := range items {
+					if m, ok := it.(map[string]any); ok {
+						clean[i] = registered(m)
+					} else {
+						clean[i] = it
+					}
+				}
+				v = clean
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// censored is what a no_log result shows, as Ansible words it.
+func censored(r map[string]any) map[string]any {
+	out := map[string]any{"censored": "the output has been hidden due to the fact that 'no_log: true' was specified for this result"}
+	for _, k := range []string{"changed", "failed", "skipped", "unreachable"} {
+		if v, ok := r[k]; ok {
+			out[k] = v
 		}
 	}
 	return out

@@ -58,9 +58,12 @@ func writeFiles(t *testing.T, files map[string]string) string {
 }
 
 // stripPos clears the positions of tasks so they can be compared.
+// stripPos clears how a task was written (position, action spelling), which
+// the table tests do not pin; TestActionAsWritten does.
 func stripPos(ts []*Task) []*Task {
 	for _, t := range ts {
 		t.Pos = Pos{}
+		t.Action = ""
 		stripPos(t.Block)
 		stripPos(t.Rescue)
 		stripPos(t.Always)

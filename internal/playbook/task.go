@@ -21,6 +21,9 @@ type Task struct {
 	// (Args["_raw_params"] or Args["file"]) against filepath.Dir(Pos.File),
 	// then Playbook.Dir. import_tasks never appears: it is inlined at load.
 	Module string
+	// Action is the module name as the task wrote it ("ansible.builtin.command",
+	// "command"): what Ansible's callbacks show as the task's action.
+	Action string
 	// Args are the module arguments. Free-form text is in "_raw_params"
 	// (`command: /bin/echo hi` gives {"_raw_params": "/bin/echo hi"}); the
 	// key=value pairs of the free form are split out as Ansible does (for
@@ -244,6 +247,7 @@ func (f *file) task(n *yaml.Node, handler bool) ([]*Task, error) {
 				return nil, errorf(f.pos(p.k), ErrConflict, "conflicting action statements: %s, %s", module.key, p.key)
 			}
 			module, moduleName = p, canon
+			t.Action = p.key
 		}
 	}
 	if len(unknown) > 0 {
@@ -269,6 +273,7 @@ func (f *file) task(n *yaml.Node, handler bool) ([]*Task, error) {
 			return nil, err
 		}
 		moduleName = name
+		t.Action = name
 		for k, v := range margs {
 			args[k] = v
 		}
