@@ -2,9 +2,9 @@ package play
 
 import (
 	"context"
-	"os"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 
