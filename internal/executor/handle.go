@@ -68,6 +68,13 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	result, runErr := e.run(ctx, &t)
 	stopBeat()
 
+	if runErr != nil && ctx.Err() != nil && e.canReattach(&t) {
+		// Stopping: the detached job keeps running on its host. Hand the
+		// message back so another executor re-attaches to it at once.
+		log.Info().Msg("stopping: handing the running detached job to another executor")
+		_ = msg.Nak()
+		return
+	}
 	final := finalState(result, runErr)
 	reason := ""
 	switch {
@@ -111,6 +118,7 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	if err := msg.DoubleAck(wctx); err != nil {
 		log.Warn().Err(err).Msg("ack failed; a redelivery will find the job final")
 	}
+	e.forget(wctx, &t, log)
 	log.Debug().Str("state", string(final)).Msg("job finished")
 }
 
@@ -124,6 +132,15 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Sta
 		case cur.State == job.Running:
 			if _, mine := e.running.Load(t.JID); mine {
 				return cur, errHeld
+			}
+			if e.canReattach(t) {
+				// A detached job outlives its executor: take it over; running
+				// the module again re-attaches to the job on the host (its job
+				// directory is the start-once guard) instead of starting it.
+				next, err := cur.Move(job.Running, now)
+				next.Reason = fmt.Sprintf("re-attached by %s after %s stopped holding the job", e.cfg.Name, cur.Executor)
+				next.Executor, next.Attempt = e.cfg.Name, attempt
+				return next, err
 			}
 			// A previous delivery started the job and its executor is gone (or
 			// this one restarted). The command may have run: never start it
@@ -165,6 +182,31 @@ func (e *Executor) run(ctx context.Context, t *job.Task) (map[string]any, error)
 		opt.BecomePassword = e.cfg.Secrets.BecomePassword(t.Host)
 	}
 	return module.Run(ctx, c, t.Module, t.Args, opt)
+}
+
+// canReattach reports whether t is a detached job whose connection can
+// re-attach to it on its host.
+func (e *Executor) canReattach(t *job.Task) bool {
+	if t.Async <= 0 {
+		return false
+	}
+	_, ok := e.cfg.Dialer.Conn(t.Host, t.Target).(conn.Attacher)
+	return ok
+}
+
+// forget removes what a detached job left on its host, now that its final
+// status is stored.
+func (e *Executor) forget(ctx context.Context, t *job.Task, log zerolog.Logger) {
+	if t.Async <= 0 {
+		return
+	}
+	f, ok := e.cfg.Dialer.Conn(t.Host, t.Target).(conn.Forgetter)
+	if !ok {
+		return
+	}
+	if err := f.Forget(ctx, string(t.JID)); err != nil {
+		log.Warn().Err(err).Msg("could not remove the job directory on the host")
+	}
 }
 
 // reject records a final Rejected state for a message that cannot run and
@@ -219,8 +261,8 @@ func finalState(result map[string]any, err error) job.State {
 	if err != nil {
 		return job.Failed
 	}
-	if timedOut, _ := result["_timed_out"].(bool); timedOut {
-		delete(result, "_timed_out")
+	if _, killed := result["child_pid"]; killed && result["msg"] == "Timeout exceeded" {
+		// module.Run's kill result: the job outlived its async deadline.
 		return job.TimedOut
 	}
 	if failed, _ := result["failed"].(bool); failed {
