@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"strings"
 
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/executor"
@@ -131,20 +130,7 @@ func loadInventories(specs []string) (*playbook.Inventory, error) {
 	if len(specs) == 0 {
 		return playbook.LoadInventory(",")
 	}
-	var inv *playbook.Inventory
-	for _, s := range specs {
-		one, err := playbook.LoadInventory(s)
-		if err != nil {
-			return nil, err
-		}
-		if inv == nil {
-			inv = one
-			continue
-		}
-		_ = one
-		return nil, errors.New("more than one -i is not supported yet")
-	}
-	return inv, nil
+	return playbook.LoadInventories(specs...)
 }
 
 // natsConfig picks the embedded server's config file: the flag, else
@@ -159,4 +145,3 @@ func natsConfig(flagValue, url string) string {
 	return ""
 }
 
-var _ = strings.TrimSpace

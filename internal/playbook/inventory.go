@@ -72,30 +72,44 @@ const maxHosts = 1 << 20
 // group_vars/ and host_vars/ beside an inventory file, or inside an
 // inventory directory, are read too. Errors are *Error wrapping
 // ErrInventory (and ErrRead, fs.ErrNotExist for a missing path).
-func LoadInventory(spec string) (*Inventory, error) {
+func LoadInventory(spec string) (*Inventory, error) { return LoadInventories(spec) }
+
+// LoadInventories loads several -i sources into one inventory, as
+// ansible-playbook merges repeated -i options: later sources add hosts and
+// groups and override variables of earlier ones.
+func LoadInventories(specs ...string) (*Inventory, error) {
 	inv := newInventory()
+	for _, spec := range specs {
+		if err := inv.load(spec); err != nil {
+			return nil, err
+		}
+	}
+	return inv, nil
+}
+
+func (inv *Inventory) load(spec string) error {
 	st, err := os.Stat(spec)
 	switch {
 	case err != nil && strings.Contains(spec, ","):
 		if err := inv.hostList(spec); err != nil {
-			return nil, err
+			return err
 		}
 		inv.finish()
-		return inv, nil
+		return nil
 	case err != nil:
-		return nil, &Error{Pos: Pos{File: spec}, Msg: "unable to read inventory: " + err.Error(), Err: fmt.Errorf("%w: %w: %w", ErrInventory, ErrRead, err)}
+		return &Error{Pos: Pos{File: spec}, Msg: "unable to read inventory: " + err.Error(), Err: fmt.Errorf("%w: %w: %w", ErrInventory, ErrRead, err)}
 	case st.IsDir():
 		if err := inv.dir(spec, 0); err != nil {
-			return nil, err
+			return err
 		}
 		inv.finish()
-		return inv, inv.varsDirs(spec)
+		return inv.varsDirs(spec)
 	default:
 		if err := inv.file(spec, true); err != nil {
-			return nil, err
+			return err
 		}
 		inv.finish()
-		return inv, inv.varsDirs(filepath.Dir(spec))
+		return inv.varsDirs(filepath.Dir(spec))
 	}
 }
 
