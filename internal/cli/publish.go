@@ -144,4 +144,3 @@ func natsConfig(flagValue, url string) string {
 	}
 	return ""
 }
-
