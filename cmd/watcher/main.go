@@ -3,6 +3,7 @@
 //	watcher wait JID...     block until every job is final (or --until holds)
 //	watcher status JID...   print the status records
 //	watcher watch [PATTERN] stream status changes, one line each
+//	watcher cancel JID...   stop jobs (--run RUN: every job of a run)
 //
 // Exit codes: 0 every job succeeded (or --until held), 1 error or timeout,
 // 2 a job ended failed, timed out, cancelled, lost or rejected.
@@ -35,7 +36,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("watcher", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: watcher [--nats URL] wait|status|watch [JID...|PATTERN]")
+		fmt.Fprintln(stderr, "usage: watcher [--nats URL] wait|status|watch|cancel [JID...|PATTERN]")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.NATS, "nats", os.Getenv("NATS_URL"), "NATS URL (env NATS_URL)")
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Retries, "retries", 3, "with --until: the budget is retries × delay, as Ansible's until")
 	fs.Float64Var(&o.Delay, "delay", 5, "with --until: seconds per retry in the budget")
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level")
+	fs.StringVar(&o.By, "by", "", "with cancel: who is asking (default user@hostname)")
+	fs.StringVar(&o.Run, "run", "", "with cancel: cancel every unfinished job of this run")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -36,6 +37,10 @@ type WatchOptions struct {
 	Retries  int
 	Delay    float64
 	LogLevel string
+	// By names who cancels (default user@hostname).
+	By string
+	// Run, with cancel, cancels every unfinished job of that run.
+	Run string
 }
 
 // WatchCommand runs one watcher subcommand and returns the exit code.
@@ -53,7 +58,7 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 		return fail(errors.New("no NATS URL: give --nats or NATS_URL"))
 	}
 	ids := make([]job.ID, 0, len(args))
-	if cmd != "watch" {
+	if cmd != "watch" && !(cmd == "cancel" && o.Run != "") {
 		for _, a := range args {
 			id, err := job.ParseID(a)
 			if err != nil {
@@ -99,8 +104,10 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 		return WatchOK
 	case "wait":
 		return waitJobs(ctx, o, kv, ids, stdout, stderr)
+	case "cancel":
+		return cancelJobs(ctx, o, n.Bus, ids, stdout, stderr)
 	}
-	return fail(fmt.Errorf("unknown command %q (use wait, status or watch)", cmd))
+	return fail(fmt.Errorf("unknown command %q (use wait, status, watch or cancel)", cmd))
 }
 
 // waitJobs waits for every job to end (or --until to hold), bounded by
@@ -188,4 +195,54 @@ func untilCond(r *render.Engine, expr string) watcher.Cond {
 		vars["job"] = res
 		return r.Cond(expr, vars)
 	}
+}
+
+// cancelJobs cancels the given jobs, or every unfinished job of --run.
+func cancelJobs(ctx context.Context, o WatchOptions, b *bus.Bus, ids []job.ID, stdout, stderr io.Writer) int {
+	by := o.By
+	if by == "" {
+		by = whoAmI()
+	}
+	if o.Run != "" {
+		run := job.RunID(o.Run)
+		if !run.Valid() {
+			fmt.Fprintf(stderr, "watcher: --run %q is not a run id\n", o.Run)
+			return WatchError
+		}
+		lister, err := b.KV().ListKeysFiltered(ctx, job.RunPattern(run))
+		if err != nil {
+			fmt.Fprintf(stderr, "watcher: %v\n", err)
+			return WatchError
+		}
+		for k := range lister.Keys() {
+			ids = append(ids, job.ID(k))
+		}
+	}
+	code := WatchOK
+	for _, id := range ids {
+		st, err := b.Cancel(ctx, id, by)
+		if err != nil {
+			fmt.Fprintf(stderr, "watcher: cancel %s: %v\n", id, err)
+			code = WatchError
+			continue
+		}
+		switch {
+		case st.State == job.Cancelled:
+			fmt.Fprintf(stdout, "%s cancelled (it had not started)\n", id)
+		case st.State.Final():
+			fmt.Fprintf(stdout, "%s already %s\n", id, st.State)
+		default:
+			fmt.Fprintf(stdout, "%s cancel sent to executor %s\n", id, st.Executor)
+		}
+	}
+	return code
+}
+
+func whoAmI() string {
+	u := os.Getenv("USER")
+	if u == "" {
+		u = "unknown"
+	}
+	h, _ := os.Hostname()
+	return u + "@" + h
 }

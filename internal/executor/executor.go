@@ -100,6 +100,11 @@ func (e *Executor) Run(ctx context.Context) error {
 	// Jobs run under their own context: a stop gives them Grace to finish.
 	jobCtx, killJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer killJobs()
+	sub, err := e.listenCancels()
+	if err != nil {
+		return fmt.Errorf("listen for cancels: %w", err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
 	var wg sync.WaitGroup
 	e.log.Info().Str("pool", e.cfg.Pool).Int("concurrency", e.cfg.Concurrency).Msg("executor started")
 

@@ -60,13 +60,22 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Ack()
 		return
 	}
-	e.running.Store(t.JID, struct{}{})
+	jctx, cancelJob := context.WithCancelCause(ctx)
+	defer cancelJob(nil)
+	e.running.Store(t.JID, &held{cancel: cancelJob})
 	defer e.running.Delete(t.JID)
+	if st.CancelRequestedBy != "" {
+		cancelJob(errCancelled{by: st.CancelRequestedBy})
+	}
 	log.Debug().Str("module", t.Module).Msg("job started")
 
 	stopBeat := e.heartbeat(msg)
-	result, runErr := e.run(ctx, &t)
+	result, runErr := e.run(jctx, &t)
 	stopBeat()
+	var cancelled errCancelled
+	if errors.As(context.Cause(jctx), &cancelled) {
+		result, runErr = e.cancelled(ctx, &t, result, cancelled, log), nil
+	}
 
 	if runErr != nil && ctx.Err() != nil && e.canReattach(&t) {
 		// Stopping: the detached job keeps running on its host. Hand the
@@ -76,8 +85,13 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	final := finalState(result, runErr)
+	if cancelled.by != "" {
+		final = job.Cancelled
+	}
 	reason := ""
 	switch {
+	case cancelled.by != "":
+		reason = cancelled.Error()
 	case runErr != nil && errors.Is(runErr, conn.ErrUnreachable):
 		reason = "unreachable: " + runErr.Error()
 		result = map[string]any{"unreachable": true, "changed": false, "msg": runErr.Error()}
@@ -182,6 +196,27 @@ func (e *Executor) run(ctx context.Context, t *job.Task) (map[string]any, error)
 		opt.BecomePassword = e.cfg.Secrets.BecomePassword(t.Host)
 	}
 	return module.Run(ctx, c, t.Module, t.Args, opt)
+}
+
+// cancelled kills what is left of a cancelled job on its host (a detached
+// job survives its wait being cancelled) and returns its final result.
+func (e *Executor) cancelled(ctx context.Context, t *job.Task, result map[string]any, c errCancelled, log zerolog.Logger) map[string]any {
+	if t.Async > 0 {
+		if k, ok := e.cfg.Dialer.Conn(t.Host, t.Target).(conn.Killer); ok {
+			kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := k.Kill(kctx, string(t.JID), conn.DefaultGrace); err != nil {
+				log.Warn().Err(err).Msg("could not kill the cancelled job on its host")
+			}
+		}
+	}
+	out := map[string]any{"failed": true, "changed": false, "msg": c.Error()}
+	for _, k := range []string{"rc", "stdout", "stderr", "cmd", "start", "end", "delta"} {
+		if v, ok := result[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // canReattach reports whether t is a detached job whose connection can

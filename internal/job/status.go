@@ -42,6 +42,9 @@ type Status struct {
 	Reason string `json:"reason,omitempty"`
 	// Unreachable is true when the host could not be reached at all.
 	Unreachable bool `json:"unreachable,omitempty"`
+	// CancelRequestedBy names who asked a running job to stop; the executor
+	// holding it kills it and records Cancelled.
+	CancelRequestedBy string `json:"cancel_requested_by,omitempty"`
 }
 
 // NewQueued is the first record of a job, written before its task is published.
