@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-
 	"github.com/jetplay/jetplay/internal/job"
 )
 
