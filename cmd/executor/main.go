@@ -31,6 +31,10 @@ func main() {
 	fs.DurationVar(&o.Grace, "grace", 30*time.Second, "time running jobs get to finish after SIGTERM")
 	fs.StringVarP(&o.Inventory, "inventory", "i", "", "inventory to read passwords from (ansible_password, ansible_become_password)")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve /healthz and Prometheus /metrics on this address (off when empty)")
+	fs.IntVar(&o.HostLimit, "host-limit", 0, "jobs at once on one host (0: no limit)")
+	fs.IntVar(&o.PackageLimit, "package-limit", 1, "package-manager jobs (apt, yum, dnf, package) at once on one host; -1: no limit")
+	fs.DurationVar(&o.StatusTTL, "status-ttl", 7*24*time.Hour, "how long status records live after their last write (when creating the bucket)")
 	cli.SSHFlags(fs, &o.SSH)
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/jetplay/jetplay/internal/bus"
@@ -16,15 +17,19 @@ import (
 
 // ExecuteOptions are the executor daemon's flags.
 type ExecuteOptions struct {
-	NATS        string
-	Name        string
-	Pool        string
-	Concurrency int
-	Replicas    int
-	Grace       time.Duration
-	Inventory   string
-	LogLevel    string
-	SSH         SSHOptions
+	NATS         string
+	Name         string
+	Pool         string
+	Concurrency  int
+	Replicas     int
+	Grace        time.Duration
+	Inventory    string
+	LogLevel     string
+	MetricsAddr  string
+	HostLimit    int
+	PackageLimit int
+	StatusTTL    time.Duration
+	SSH          SSHOptions
 }
 
 // Execute runs an executor until ctx is done and returns the exit code.
@@ -49,7 +54,7 @@ func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
 		}
 		secrets = inv.HostVars
 	}
-	n, err := node.Start(ctx, node.Config{URL: o.NATS, Name: "jetplay-executor", Bus: bus.Config{Replicas: o.Replicas}, Logger: log})
+	n, err := node.Start(ctx, node.Config{URL: o.NATS, Name: "jetplay-executor", Bus: bus.Config{Replicas: o.Replicas, StatusTTL: o.StatusTTL}, Logger: log})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot reach the bus")
 		return 1
@@ -64,10 +69,22 @@ func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
 	ex, err := executor.New(executor.Config{
 		Bus: n.Bus, Name: o.Name, Pool: o.Pool, Concurrency: o.Concurrency,
 		Dialer: d, Secrets: secrets, Grace: o.Grace, Logger: log,
+		HostLimit: o.HostLimit, PackageLimit: o.PackageLimit,
 	})
 	if err != nil {
 		log.Error().Err(err).Msg("executor")
 		return 2
+	}
+	if o.MetricsAddr != "" {
+		srv := &http.Server{Addr: o.MetricsAddr, Handler: ex.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		ln, err := net.Listen("tcp", o.MetricsAddr)
+		if err != nil {
+			log.Error().Err(err).Msg("metrics address")
+			return 2
+		}
+		go func() { _ = srv.Serve(ln) }()
+		defer func() { _ = srv.Close() }()
+		log.Info().Str("addr", ln.Addr().String()).Msg("serving /healthz and /metrics")
 	}
 	if err := ex.Run(ctx); err != nil {
 		log.Error().Err(err).Msg("executor stopped")
@@ -75,5 +92,3 @@ func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
 	}
 	return 0
 }
-
-var _ = os.Getenv

@@ -74,6 +74,9 @@ func (d dialer) Conn(host string, t job.Target) conn.Conn {
 	return d.pool.Conn(host, t)
 }
 
+// OpenConns implements executor.PoolStats.
+func (d dialer) OpenConns() int64 { return d.pool.Stats().OpenConns }
+
 // newDialer builds the executor's connections from the SSH options.
 func newDialer(o SSHOptions, secrets secretLookup, log zerolog.Logger) (executor.Dialer, func(), error) {
 	cfg := conn.SSHConfig{

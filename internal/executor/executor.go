@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -49,6 +50,13 @@ type Config struct {
 	// Grace is how long Run lets running jobs finish after ctx is done before
 	// it kills them. Default 30s.
 	Grace time.Duration
+	// HostLimit caps the jobs this executor runs at once on one host; 0 means
+	// no cap beyond Concurrency. Default 0.
+	HostLimit int
+	// PackageLimit caps package-manager jobs (package, apt, yum, dnf) at once
+	// on one host, since they take the package database lock. Default 1;
+	// negative means no cap.
+	PackageLimit int
 	// Logger receives the executor's log (zero value: discarded).
 	Logger zerolog.Logger
 }
@@ -58,7 +66,11 @@ type Executor struct {
 	cfg     Config
 	log     zerolog.Logger
 	tokens  chan struct{}
-	running sync.Map // job.ID → struct{}
+	running sync.Map // job.ID → *held
+	limits  *hostLimiter
+	metrics *metrics
+	// consuming is true while Run fetches work (for /healthz).
+	consuming atomic.Bool
 }
 
 // New checks cfg and returns an Executor.
@@ -78,10 +90,12 @@ func New(cfg Config) (*Executor, error) {
 	cfg.Dialer = cmp.Or[Dialer](cfg.Dialer, localOnly{})
 	cfg.Heartbeat = cmp.Or(cfg.Heartbeat, cfg.Bus.Config().AckWait/3)
 	cfg.Grace = cmp.Or(cfg.Grace, 30*time.Second)
+	cfg.PackageLimit = cmp.Or(cfg.PackageLimit, 1)
 	e := &Executor{
 		cfg:    cfg,
 		log:    cfg.Logger.With().Str("component", "executor").Str("executor", cfg.Name).Logger(),
 		tokens: make(chan struct{}, cfg.Concurrency),
+		limits: newHostLimiter(), metrics: newMetrics(),
 	}
 	return e, nil
 }
@@ -105,7 +119,14 @@ func (e *Executor) Run(ctx context.Context) error {
 		return fmt.Errorf("listen for cancels: %w", err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
+	adv, err := e.listenMaxDeliveries()
+	if err != nil {
+		return fmt.Errorf("listen for max-deliveries advisories: %w", err)
+	}
+	defer func() { _ = adv.Unsubscribe() }()
 	var wg sync.WaitGroup
+	e.consuming.Store(true)
+	defer e.consuming.Store(false)
 	e.log.Info().Str("pool", e.cfg.Pool).Int("concurrency", e.cfg.Concurrency).Msg("executor started")
 
 	for ctx.Err() == nil {
@@ -154,6 +175,7 @@ func (e *Executor) Run(ctx context.Context) error {
 		}
 	}
 
+	e.consuming.Store(false)
 	e.log.Info().Dur("grace", e.cfg.Grace).Msg("stopping: no new work; waiting for running jobs")
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()

@@ -39,6 +39,19 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		e.reject(ctx, msg, t, fmt.Sprintf("field args: %v", err), log)
 		return
 	}
+	if attempt > 1 {
+		e.metrics.redeliveries.Add(1)
+	}
+
+	// The lease is kept from here on: waiting for a host slot counts.
+	stopBeat := e.heartbeat(msg)
+	defer stopBeat()
+	release, err := e.hostSlots(ctx, &t)
+	if err != nil {
+		_ = msg.NakWithDelay(0)
+		return
+	}
+	defer release()
 
 	st, err := e.claim(ctx, &t, attempt)
 	switch {
@@ -50,8 +63,7 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		log.Debug().Msg("job is running in this executor; leaving the duplicate delivery to it")
 		return
 	case err != nil:
-		log.Warn().Err(err).Msg("claim failed; will retry")
-		_ = msg.NakWithDelay(backoff(attempt))
+		e.retryOrGiveUp(ctx, msg, &t, attempt, fmt.Sprintf("claim failed: %v", err), log)
 		return
 	}
 	if st.State != job.Running {
@@ -69,9 +81,10 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	log.Debug().Str("module", t.Module).Msg("job started")
 
-	stopBeat := e.heartbeat(msg)
+	e.metrics.running.Add(1)
+	started := time.Now()
 	result, runErr := e.run(jctx, &t)
-	stopBeat()
+	e.metrics.running.Add(-1)
 	var cancelled errCancelled
 	if errors.As(context.Cause(jctx), &cancelled) {
 		result, runErr = e.cancelled(ctx, &t, result, cancelled, log), nil
@@ -125,10 +138,10 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	if err != nil && !errors.Is(err, bus.ErrUnchanged) {
 		// The outcome is known but not recorded: keep the message so that a
 		// later delivery records the job (as lost: its command is not re-run).
-		log.Error().Err(err).Msg("final status write failed")
-		_ = msg.NakWithDelay(backoff(attempt))
+		e.retryOrGiveUp(ctx, msg, &t, attempt, fmt.Sprintf("final status write failed: %v", err), log)
 		return
 	}
+	e.metrics.finish(final, time.Since(started))
 	if err := msg.DoubleAck(wctx); err != nil {
 		log.Warn().Err(err).Msg("ack failed; a redelivery will find the job final")
 	}
@@ -219,6 +232,59 @@ func (e *Executor) cancelled(ctx context.Context, t *job.Task, result map[string
 	return out
 }
 
+// hostSlots waits for the task's host to have room: Config.HostLimit jobs
+// at once, and Config.PackageLimit for package-manager modules.
+func (e *Executor) hostSlots(ctx context.Context, t *job.Task) (func(), error) {
+	key := t.Host + "\x00" + t.Target.Address
+	all, err := e.limits.acquire(ctx, key+"\x00all", e.cfg.HostLimit)
+	if err != nil {
+		return nil, err
+	}
+	if !packageModules[t.Module] {
+		return all, nil
+	}
+	pkg, err := e.limits.acquire(ctx, key+"\x00pkg", e.cfg.PackageLimit)
+	if err != nil {
+		all()
+		return nil, err
+	}
+	return func() { pkg(); all() }, nil
+}
+
+// retryOrGiveUp backs off a delivery that hit a transient fault, or, on the
+// last delivery the consumer allows, records the job as lost with the reason
+// and terminates the message, so it never stays queued or running forever.
+func (e *Executor) retryOrGiveUp(ctx context.Context, msg jetstream.Msg, t *job.Task, attempt int, reason string, log zerolog.Logger) {
+	max := e.cfg.Bus.Config().MaxDeliver
+	if max <= 0 || attempt < max {
+		log.Warn().Str("reason", reason).Msg("will retry")
+		_ = msg.NakWithDelay(backoff(attempt))
+		return
+	}
+	why := fmt.Sprintf("gave up after %d deliveries: %s", attempt, reason)
+	log.Error().Str("reason", why).Msg("giving up on the job")
+	e.giveUp(ctx, t.JID, why)
+	_ = msg.TermWithReason(why)
+}
+
+// giveUp records a job that will not be delivered again as lost.
+func (e *Executor) giveUp(ctx context.Context, id job.ID, why string) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, err := e.cfg.Bus.Update(wctx, id, func(cur job.Status) (job.Status, error) {
+		if cur.State.Final() {
+			return cur, bus.ErrUnchanged
+		}
+		next, err := cur.Move(job.Lost, time.Now())
+		next.Reason = why
+		next.Result = map[string]any{"failed": true, "changed": false, "msg": why}
+		return next, err
+	})
+	if err != nil && !errors.Is(err, bus.ErrUnchanged) {
+		e.log.Error().Err(err).Str("job_id", string(id)).Msg("could not record a job given up")
+	}
+}
+
 // canReattach reports whether t is a detached job whose connection can
 // re-attach to it on its host.
 func (e *Executor) canReattach(t *job.Task) bool {
@@ -248,6 +314,7 @@ func (e *Executor) forget(ctx context.Context, t *job.Task, log zerolog.Logger) 
 // terminates it so it is never delivered again.
 func (e *Executor) reject(ctx context.Context, msg jetstream.Msg, t job.Task, reason string, log zerolog.Logger) {
 	log.Warn().Str("reason", reason).Msg("rejecting task message")
+	e.metrics.rejected.Add(1)
 	if _, err := job.ParseID(string(t.JID)); err == nil {
 		_, err := e.cfg.Bus.Update(ctx, t.JID, func(cur job.Status) (job.Status, error) {
 			if cur.State.Final() {
