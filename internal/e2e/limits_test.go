@@ -88,7 +88,9 @@ func maxOverlap(t *testing.T, file string) int {
 		}
 		evs = append(evs, ev{at, d})
 	}
-	sort.Slice(evs, func(i, j int) bool { return evs[i].at < evs[j].at || evs[i].at == evs[j].at && evs[i].delta < evs[j].delta })
+	sort.Slice(evs, func(i, j int) bool {
+		return evs[i].at < evs[j].at || evs[i].at == evs[j].at && evs[i].delta < evs[j].delta
+	})
 	n, m := 0, 0
 	for _, e := range evs {
 		n += e.delta
