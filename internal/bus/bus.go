@@ -59,6 +59,7 @@ func (c Config) withDefaults() Config {
 type Bus struct {
 	js     jetstream.JetStream
 	kv     jetstream.KeyValue
+	idem   jetstream.KeyValue
 	stream jetstream.Stream
 	cfg    Config
 }
@@ -94,7 +95,18 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error)
 	if err != nil {
 		return nil, fmt.Errorf("create bucket %s: %w", job.BucketName, err)
 	}
-	return &Bus{js: js, kv: kv, stream: st, cfg: cfg}, nil
+	idem, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      job.IdempotencyBucket,
+		Description: "jetplay idempotency keys → jid",
+		History:     1,
+		TTL:         cfg.StatusTTL,
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create bucket %s: %w", job.IdempotencyBucket, err)
+	}
+	return &Bus{js: js, kv: kv, idem: idem, stream: st, cfg: cfg}, nil
 }
 
 // Config returns the settings in force (defaults filled in).

@@ -1,6 +1,10 @@
 package job
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
 
 // Names on the wire. Everything that talks to NATS builds its names here.
 const (
@@ -17,6 +21,9 @@ const (
 	CancelSubjectPrefix = "jetplay.cancel"
 	// ConsumerPrefix starts the durable consumer name of a pool.
 	ConsumerPrefix = "executors-"
+	// IdempotencyBucket maps producers' idempotency keys to the jid they
+	// created, so a resubmission returns the same job.
+	IdempotencyBucket = "jetplay_idempotency"
 )
 
 // TaskSubject is the subject a task for pool is published on.
@@ -47,6 +54,13 @@ func RunPattern(run RunID) string { return string(run) + ".*" }
 
 // CancelSubject is the subject a cancel request for id is published on.
 func CancelSubject(id ID) string { return CancelSubjectPrefix + "." + string(id) }
+
+// IdempotencyKey is the KV key under which an idempotency key is kept: its
+// SHA-256, so that any string a producer chooses is a valid key.
+func IdempotencyKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
 
 // ValidPool reports whether p can be used as a pool name: one subject token.
 func ValidPool(p string) bool {
