@@ -29,7 +29,7 @@ type Task struct {
 	// Host is the inventory name of the target host.
 	Host string `json:"host"`
 	// Target says how to reach the host.
-	Target Target `json:"target"`
+	Target Target `json:"target,omitzero"`
 	// Module is the canonical module name, e.g. "command", "shell".
 	Module string `json:"module"`
 	// Args are the module arguments, already templated.
