@@ -64,11 +64,23 @@ type Bus struct {
 	cfg    Config
 }
 
-// Open creates (or updates) the stream and the bucket and returns a Bus.
-// It is safe to call from every process: creation is idempotent.
+// Open returns a Bus on jetplay's stream and buckets, creating those that do
+// not exist yet. Existing ones are used as they are (only Setup changes
+// them), so roles without the right to create or update streams (executors,
+// watchers: docs/security.md) can open the bus.
 func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error) {
+	return open(ctx, js, cfg, false)
+}
+
+// Setup is Open that also updates existing streams and buckets to cfg (an
+// administrator's step, e.g. after changing replicas or TTLs).
+func Setup(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error) {
+	return open(ctx, js, cfg, true)
+}
+
+func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) (*Bus, error) {
 	cfg = cfg.withDefaults()
-	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	sc := jetstream.StreamConfig{
 		Name:        job.StreamName,
 		Description: "jetplay task messages, one per (task, host)",
 		Subjects:    job.StreamSubjects(),
@@ -80,11 +92,25 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error)
 		MaxMsgSize:  job.MaxTaskBytes,
 		Discard:     jetstream.DiscardNew,
 		Duplicates:  cfg.Duplicates,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create stream %s: %w", job.StreamName, err)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	st, err := js.Stream(ctx, job.StreamName)
+	switch {
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		st, err = js.CreateStream(ctx, sc)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			st, err = js.Stream(ctx, job.StreamName) // created meanwhile
+		}
+	case err == nil && update:
+		st, err = js.UpdateStream(ctx, sc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open stream %s: %w", job.StreamName, err)
+	}
+	if info, err := st.Info(ctx); err == nil {
+		// Use the settings in force, whoever created the stream.
+		cfg.Duplicates = info.Config.Duplicates
+	}
+	kv, err := openKV(ctx, js, update, jetstream.KeyValueConfig{
 		Bucket:      job.BucketName,
 		Description: "jetplay job status records, keyed by jid",
 		History:     uint8(cfg.History),
@@ -93,9 +119,9 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error)
 		Replicas:    cfg.Replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create bucket %s: %w", job.BucketName, err)
+		return nil, err
 	}
-	idem, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	idem, err := openKV(ctx, js, update, jetstream.KeyValueConfig{
 		Bucket:      job.IdempotencyBucket,
 		Description: "jetplay idempotency keys → jid",
 		History:     1,
@@ -104,9 +130,26 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error)
 		Replicas:    cfg.Replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create bucket %s: %w", job.IdempotencyBucket, err)
+		return nil, err
 	}
 	return &Bus{js: js, kv: kv, idem: idem, stream: st, cfg: cfg}, nil
+}
+
+func openKV(ctx context.Context, js jetstream.JetStream, update bool, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	kv, err := js.KeyValue(ctx, c.Bucket)
+	switch {
+	case errors.Is(err, jetstream.ErrBucketNotFound):
+		kv, err = js.CreateKeyValue(ctx, c)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = js.KeyValue(ctx, c.Bucket)
+		}
+	case err == nil && update:
+		kv, err = js.UpdateKeyValue(ctx, c)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", c.Bucket, err)
+	}
+	return kv, nil
 }
 
 // Config returns the settings in force (defaults filled in).
@@ -118,9 +161,17 @@ func (b *Bus) KV() jetstream.KeyValue { return b.kv }
 // JetStream is the JetStream context the bus was opened with.
 func (b *Bus) JetStream() jetstream.JetStream { return b.js }
 
-// Consumer creates (or updates) the durable pull consumer of pool and returns it.
+// Consumer returns the durable pull consumer of pool, creating it when it
+// does not exist.
 func (b *Bus) Consumer(ctx context.Context, pool string) (jetstream.Consumer, error) {
-	c, err := b.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+	c, err := b.stream.Consumer(ctx, job.ConsumerName(pool))
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, fmt.Errorf("consumer %s: %w", job.ConsumerName(pool), err)
+	}
+	c, err = b.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:       job.ConsumerName(pool),
 		Description:   "jetplay executors of pool " + cmp.Or(pool, job.DefaultPool),
 		FilterSubject: job.TaskSubject(pool),

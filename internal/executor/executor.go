@@ -71,6 +71,10 @@ type Executor struct {
 	metrics *metrics
 	// consuming is true while Run fetches work (for /healthz).
 	consuming atomic.Bool
+	// maxDeliver is the consumer's delivery limit (-1: none).
+	maxDeliver int
+	// heartbeatAuto: Heartbeat was not set, so it follows the consumer's AckWait.
+	heartbeatAuto bool
 }
 
 // New checks cfg and returns an Executor.
@@ -88,6 +92,7 @@ func New(cfg Config) (*Executor, error) {
 	}
 	cfg.Concurrency = cmp.Or(cfg.Concurrency, 256)
 	cfg.Dialer = cmp.Or[Dialer](cfg.Dialer, localOnly{})
+	heartbeatAuto := cfg.Heartbeat == 0
 	cfg.Heartbeat = cmp.Or(cfg.Heartbeat, cfg.Bus.Config().AckWait/3)
 	cfg.Grace = cmp.Or(cfg.Grace, 30*time.Second)
 	cfg.PackageLimit = cmp.Or(cfg.PackageLimit, 1)
@@ -96,6 +101,7 @@ func New(cfg Config) (*Executor, error) {
 		log:    cfg.Logger.With().Str("component", "executor").Str("executor", cfg.Name).Logger(),
 		tokens: make(chan struct{}, cfg.Concurrency),
 		limits: newHostLimiter(), metrics: newMetrics(),
+		maxDeliver: cfg.Bus.Config().MaxDeliver, heartbeatAuto: heartbeatAuto,
 	}
 	return e, nil
 }
@@ -110,6 +116,13 @@ func (e *Executor) Run(ctx context.Context) error {
 	cons, err := e.cfg.Bus.Consumer(ctx, e.cfg.Pool)
 	if err != nil {
 		return err
+	}
+	// Whoever created the consumer decided its lease and delivery limit.
+	if ci := cons.CachedInfo(); ci != nil {
+		e.maxDeliver = ci.Config.MaxDeliver
+		if e.heartbeatAuto && ci.Config.AckWait > 0 {
+			e.cfg.Heartbeat = ci.Config.AckWait / 3
+		}
 	}
 	// Jobs run under their own context: a stop gives them Grace to finish.
 	jobCtx, killJobs := context.WithCancel(context.WithoutCancel(ctx))

@@ -255,7 +255,7 @@ func (e *Executor) hostSlots(ctx context.Context, t *job.Task) (func(), error) {
 // last delivery the consumer allows, records the job as lost with the reason
 // and terminates the message, so it never stays queued or running forever.
 func (e *Executor) retryOrGiveUp(ctx context.Context, msg jetstream.Msg, t *job.Task, attempt int, reason string, log zerolog.Logger) {
-	max := e.cfg.Bus.Config().MaxDeliver
+	max := e.maxDeliver
 	if max <= 0 || attempt < max {
 		log.Warn().Str("reason", reason).Msg("will retry")
 		_ = msg.NakWithDelay(backoff(attempt))
