@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -67,6 +69,45 @@ func (c *cluster) startExecutor(t *testing.T, name string, concurrency int) {
 		}
 	}()
 	t.Cleanup(func() { cancel(); wg.Wait() })
+}
+
+// startExecutorWithLog runs an executor whose debug log goes to w.
+func (c *cluster) startExecutorWithLog(t *testing.T, name string, w io.Writer) {
+	t.Helper()
+	ex, err := executor.New(executor.Config{
+		Bus: c.bus, Name: name, Concurrency: 4, Grace: 5 * time.Second,
+		Logger: zerolog.New(w).Level(zerolog.DebugLevel),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = ex.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+}
+
+// syncWriter serialises writes from several goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// String returns what was written so far.
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.w.(fmt.Stringer); ok {
+		return b.String()
+	}
+	return ""
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // publish runs the publisher with args against url ("" = embedded) and
