@@ -3,6 +3,7 @@
 //	watcher wait JID...     block until every job is final (or --until holds)
 //	watcher status JID...   print the status records
 //	watcher watch [PATTERN] stream status changes, one line each
+//	watcher logs [-f] JID   print a job's live output (-f: follow it)
 //	watcher cancel JID...   stop jobs (--run RUN: every job of a run)
 //
 // Exit codes: 0 every job succeeded (or --until held), 1 error or timeout,
@@ -48,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level")
 	fs.StringVar(&o.By, "by", "", "with cancel: who is asking (default user@hostname)")
 	fs.StringVar(&o.Run, "run", "", "with cancel: cancel every unfinished job of this run")
+	fs.BoolVarP(&o.Follow, "follow", "f", false, "with logs: keep printing until the job's output ends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -106,6 +106,9 @@ func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) 
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", job.StreamName, err)
 	}
+	if err := openOutputStream(ctx, js, cfg, update); err != nil {
+		return nil, err
+	}
 	if info, err := st.Info(ctx); err == nil {
 		// Use the settings in force, whoever created the stream.
 		cfg.Duplicates = info.Config.Duplicates

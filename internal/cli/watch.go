@@ -41,6 +41,8 @@ type WatchOptions struct {
 	By string
 	// Run, with cancel, cancels every unfinished job of that run.
 	Run string
+	// Follow, with logs, keeps printing until the job's output ends.
+	Follow bool
 }
 
 // WatchCommand runs one watcher subcommand and returns the exit code.
@@ -106,8 +108,10 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 		return waitJobs(ctx, o, kv, ids, stdout, stderr)
 	case "cancel":
 		return cancelJobs(ctx, o, n.Bus, ids, stdout, stderr)
+	case "logs":
+		return printLogs(ctx, o, n.Bus, ids, stdout, stderr)
 	}
-	return fail(fmt.Errorf("unknown command %q (use wait, status, watch or cancel)", cmd))
+	return fail(fmt.Errorf("unknown command %q (use wait, status, watch, logs or cancel)", cmd))
 }
 
 // waitJobs waits for every job to end (or --until to hold), bounded by
@@ -245,4 +249,30 @@ func whoAmI() string {
 	}
 	h, _ := os.Hostname()
 	return u + "@" + h
+}
+
+// printLogs prints the live output of jobs: what is stored, then (-f) what
+// comes, until each job's output ends.
+func printLogs(ctx context.Context, o WatchOptions, b *bus.Bus, ids []job.ID, stdout, stderr io.Writer) int {
+	for _, id := range ids {
+		err := b.Output(ctx, id, o.Follow, func(c job.OutputChunk) bool {
+			switch {
+			case c.EOF:
+				if c.Dropped > 0 {
+					fmt.Fprintf(stderr, "[%d bytes of output were not streamed]\n", c.Dropped)
+				}
+				return false
+			case c.Stream == "stderr":
+				fmt.Fprint(stderr, c.Data)
+			default:
+				fmt.Fprint(stdout, c.Data)
+			}
+			return true
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "watcher: logs %s: %v\n", id, err)
+			return WatchError
+		}
+	}
+	return WatchOK
 }

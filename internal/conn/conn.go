@@ -36,6 +36,22 @@ type Command struct {
 	BecomeMethod string
 	// BecomePassword is given to sudo/su on stdin; never logged.
 	BecomePassword string
+	// Output, when set, is called with each chunk of output as the command
+	// writes it (stderr false: stdout), for live streaming; it must not keep
+	// p. Detached SSH jobs write their output on the host and deliver it at
+	// the end instead.
+	Output func(stderr bool, p []byte)
+}
+
+// outputWriter adapts Command.Output to an io.Writer.
+type outputWriter struct {
+	fn     func(bool, []byte)
+	stderr bool
+}
+
+func (w outputWriter) Write(p []byte) (int, error) {
+	w.fn(w.stderr, p)
+	return len(p), nil
 }
 
 // DefaultGrace is the wait between TERM and KILL.

@@ -85,6 +85,10 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 	stdout := &lockedBuffer{}
 	stderr := newPGIDWriter()
 	sess.Stdout, sess.Stderr = stdout, stderr
+	if cmd.Output != nil {
+		sess.Stdout = io.MultiWriter(stdout, outputWriter{cmd.Output, false})
+		stderr.tee = outputWriter{cmd.Output, true}
+	}
 	if stdin != nil {
 		sess.Stdin = bytes.NewReader(stdin)
 	}
@@ -347,12 +351,22 @@ func (b *lockedBuffer) bytes() []byte {
 // pgidWriter collects stderr, taking the pgid marker line off its front.
 // known is closed once the first line has been seen.
 type pgidWriter struct {
+	// tee, when set, also receives the output after the marker line.
+	tee   io.Writer
 	mu    sync.Mutex
 	head  []byte
 	body  bytes.Buffer
 	seen  bool // first line handled
 	pgid  atomic.Int64
 	known chan struct{}
+}
+
+// out keeps p and passes it to tee; called with mu held.
+func (w *pgidWriter) out(p []byte) (int, error) {
+	if w.tee != nil && len(p) > 0 {
+		_, _ = w.tee.Write(p)
+	}
+	return w.body.Write(p)
 }
 
 func newPGIDWriter() *pgidWriter { return &pgidWriter{known: make(chan struct{})} }
@@ -367,14 +381,14 @@ func (w *pgidWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.seen {
-		return w.body.Write(p)
+		return w.out(p)
 	}
 	w.head = append(w.head, p...)
 	i := bytes.IndexByte(w.head, '\n')
 	if i < 0 {
 		if len(w.head) > 64 {
 			w.firstLine()
-			w.body.Write(w.head)
+			_, _ = w.out(w.head)
 		}
 		return len(p), nil
 	}
@@ -383,12 +397,12 @@ func (w *pgidWriter) Write(p []byte) (int, error) {
 		if n, err := strconv.Atoi(string(rest)); err == nil {
 			w.pgid.Store(int64(n))
 			w.firstLine()
-			w.body.Write(w.head[i+1:])
+			_, _ = w.out(w.head[i+1:])
 			return len(p), nil
 		}
 	}
 	w.firstLine()
-	w.body.Write(w.head)
+	_, _ = w.out(w.head)
 	return len(p), nil
 }
 

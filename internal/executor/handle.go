@@ -208,7 +208,16 @@ func (e *Executor) run(ctx context.Context, t *job.Task) (map[string]any, error)
 	if t.Target.Become && e.cfg.Secrets != nil {
 		opt.BecomePassword = e.cfg.Secrets.BecomePassword(t.Host)
 	}
-	return module.Run(ctx, c, t.Module, t.Args, opt)
+	if !t.NoLog {
+		pump := newOutputPump(t.JID, e.cfg.Bus.PublishOutput)
+		defer pump.close()
+		opt.Output = pump.write
+	}
+	res, err := module.Run(ctx, c, t.Module, t.Args, opt)
+	if res != nil {
+		truncateOutput(res)
+	}
+	return res, err
 }
 
 // cancelled kills what is left of a cancelled job on its host (a detached

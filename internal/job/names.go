@@ -21,6 +21,11 @@ const (
 	CancelSubjectPrefix = "jetplay.cancel"
 	// ConsumerPrefix starts the durable consumer name of a pool.
 	ConsumerPrefix = "executors-"
+	// OutputStream keeps the live output of jobs for a while (replay for late
+	// readers), on subjects OutputSubjectPrefix.<jid>.
+	OutputStream = "JETPLAY_OUTPUT"
+	// OutputSubjectPrefix starts the subjects of live output chunks.
+	OutputSubjectPrefix = "jetplay.output"
 	// IdempotencyBucket maps producers' idempotency keys to the jid they
 	// created, so a resubmission returns the same job.
 	IdempotencyBucket = "jetplay_idempotency"
@@ -51,6 +56,9 @@ func StatusKey(id ID) string { return string(id) }
 
 // RunPattern is the KV key pattern that matches every job of a run.
 func RunPattern(run RunID) string { return string(run) + ".*" }
+
+// OutputSubject is the subject a job's live output chunks are published on.
+func OutputSubject(id ID) string { return OutputSubjectPrefix + "." + string(id) }
 
 // CancelSubject is the subject a cancel request for id is published on.
 func CancelSubject(id ID) string { return CancelSubjectPrefix + "." + string(id) }

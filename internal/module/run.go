@@ -35,6 +35,9 @@ type Options struct {
 	BecomePassword string
 	// Env is added to the environment of every command.
 	Env map[string]string
+	// Output, when set, receives the main command's output as it comes
+	// (live streaming); see conn.Command.Output.
+	Output func(stderr bool, p []byte)
 }
 
 // moduleFunc runs one host module with normalized parameters.
@@ -212,6 +215,7 @@ func (h *host) run(ctx context.Context, c conn.Command) (conn.Result, error) {
 // detached when asked.
 func (h *host) runMain(ctx context.Context, c conn.Command) (conn.Result, error) {
 	c = h.command(c)
+	c.Output = h.opt.Output
 	if h.opt.Async > 0 {
 		c.Timeout, c.Detach, c.JobID = h.opt.Async, h.opt.Detach, h.opt.JobID
 	}
