@@ -48,8 +48,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Replicas, "replicas", 1, "replicas of the stream and bucket when creating them")
 	fs.StringVar(&o.Pool, "pool", "", "executor pool to send jobs to (default \"default\")")
 	fs.CountVarP(&o.Verbosity, "verbose", "v", "more output (-v, -vv, -vvv)")
+	fs.StringVar(&o.Resume, "resume", "", "pick up run RUN again (after the publisher died): jobs already published are waited on, not published again")
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	cli.SSHFlags(fs, &o.SSH)
+	cli.NATSFlags(fs, &o.Auth)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/executor"
+	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/logging"
 	"github.com/jetplay/jetplay/internal/node"
 	"github.com/jetplay/jetplay/internal/play"
@@ -37,8 +38,11 @@ type PublishOptions struct {
 	Replicas    int
 	Pool        string
 	Verbosity   int
+	// Resume replays a run (its id) without publishing its jobs twice.
+	Resume string
 	LogLevel    string
 	SSH         SSHOptions
+	Auth        NATSAuth
 	Playbooks   []string
 }
 
@@ -87,8 +91,12 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 		rep = report.NewText(report.TextConfig{Out: stdout, Err: stderr, Verbosity: o.Verbosity})
 	}
 
+	natsOpts, err := o.Auth.Options()
+	if err != nil {
+		return fail(ExitBadInput, err)
+	}
 	n, err := node.Start(ctx, node.Config{
-		URL: o.NATS, ConfigFile: natsConfig(o.NATSConfig, o.NATS), Name: "jetplay-publisher",
+		URL: o.NATS, NATSOptions: natsOpts, ConfigFile: natsConfig(o.NATSConfig, o.NATS), Name: "jetplay-publisher",
 		Bus: bus.Config{Replicas: o.Replicas}, Logger: log,
 	})
 	if err != nil {
@@ -110,9 +118,21 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 		}
 	}
 
+	run := job.NewRunID()
+	if o.Resume != "" {
+		run = job.RunID(o.Resume)
+		if !run.Valid() {
+			return fail(ExitBadInput, fmt.Errorf("--resume %q is not a run id", o.Resume))
+		}
+	}
+	if !n.Embedded() {
+		// The jobs outlive this process: say how to pick the run up again.
+		fmt.Fprintf(stderr, "jetplay run %s (resume with --resume %s)\n", run, run)
+	}
 	stats, err := play.Run(ctx, play.Config{
 		Bus: n.Bus, Inventory: inv, Reporter: rep, ExtraVars: extra, Limit: o.Limit,
 		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log,
+		Run: run, Resume: o.Resume != "",
 	}, books...)
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "[ERROR]: User interrupted execution")

@@ -51,6 +51,25 @@ type Sequence struct {
 // NewSequence starts a sequence for run.
 func NewSequence(run RunID) *Sequence { return &Sequence{Run: run} }
 
+// NewSequenceAfter starts a sequence for run whose first id follows job
+// number last (for a run that already has jobs).
+func NewSequenceAfter(run RunID, last int) *Sequence {
+	s := &Sequence{Run: run}
+	s.n.Store(int64(last))
+	return s
+}
+
+// Seq returns a job's number within its run (0 if id is not a jid).
+func (id ID) Seq() int {
+	m := idRe.FindStringSubmatch(string(id))
+	if m == nil {
+		return 0
+	}
+	var n int
+	_, _ = fmt.Sscanf(m[2], "%d", &n)
+	return n
+}
+
 // Next returns the next job id of the run.
 func (s *Sequence) Next() ID { return s.Run.Job(int(s.n.Add(1))) }
 

@@ -379,9 +379,9 @@ func (e *Engine) waitForConnection(ctx context.Context, pc *playCtx, t *playbook
 	}
 	deadline := start.Add(timeout)
 	var last string
-	for {
+	for n := 1; ; n++ {
 		actx, cancel := context.WithTimeout(ctx, max(connectTimeout, time.Second)+10*time.Second)
-		res := e.runSync(actx, pc, t, host, vars, jobSpec{module: "ping", args: map[string]any{}})
+		res := e.runSync(actx, pc, t, host, withExec(maps.Clone(vars), fmt.Sprintf("w%d", n)), jobSpec{module: "ping", args: map[string]any{}})
 		cancel()
 		if !truthy(res["failed"]) && !truthy(res["unreachable"]) {
 			return map[string]any{"changed": false, "elapsed": int(time.Since(start).Seconds())}

@@ -38,10 +38,11 @@ func (e *Engine) submit(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		Name: e.taskName(pc, t, host), Host: host, Target: target,
 		Module: spec.module, Args: spec.args, Async: spec.async, Env: env, NoLog: spec.noLog,
 	}
-	if err := e.cfg.Bus.Submit(ctx, task); err != nil {
+	id, existed, err := e.cfg.Bus.SubmitOnce(ctx, task, e.idempotencyKey(t, host, vars))
+	if err != nil {
 		return "", err
 	}
-	e.log.Debug().Str("job_id", string(id)).Str("host", host).Str("module", spec.module).Msg("job submitted")
+	e.log.Debug().Str("job_id", string(id)).Str("host", host).Str("module", spec.module).Bool("resumed", existed).Msg("job submitted")
 	return id, nil
 }
 

@@ -35,7 +35,7 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 	reports := make([]report.ItemResult, len(items))
 	parallel := e.parallelItems(t, vars)
 	one := func(i int, item any) {
-		iv := maps.Clone(vars)
+		iv := withExec(maps.Clone(vars), fmt.Sprintf("i%d", i))
 		iv[loopVar] = item
 		iv["ansible_loop_var"] = loopVar
 		if indexVar != "" {

@@ -43,6 +43,10 @@ type Config struct {
 	Pool string
 	// Run is the run id of every job. Default: a new one.
 	Run job.RunID
+	// Resume replays Run: jobs it submitted before (same task, host, item and
+	// attempt) are waited on again instead of being published twice; only
+	// what never was submitted runs. Requires Run.
+	Resume bool
 	// Verbosity is the -v count (debug's verbosity option compares with it).
 	Verbosity int
 	// LoadTasks loads an include_tasks file. Default: playbook.LoadTasks
@@ -69,6 +73,11 @@ type Engine struct {
 
 	// ids numbers plays and tasks for the report's ids.
 	ids atomic.Int64
+
+	// occurrences counts submissions per idempotency key stem, so that a task
+	// that runs twice for a host (an include in two places) gets two keys.
+	occMu       sync.Mutex
+	occurrences map[string]int
 
 	// rescuable holds the tasks (block children) whose failure a rescue catches.
 	rescuable sync.Map
@@ -100,6 +109,17 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.LoadTasks == nil {
 		cfg.LoadTasks = defaultLoadTasks
 	}
+	seq := job.NewSequence(cfg.Run)
+	if cfg.Resume {
+		if !cfg.Run.Valid() {
+			return nil, fmt.Errorf("resume: %q is not a run id", cfg.Run)
+		}
+		last, err := lastSeq(ctx, cfg.Bus, cfg.Run)
+		if err != nil {
+			return nil, err
+		}
+		seq = job.NewSequenceAfter(cfg.Run, last)
+	}
 	hub, err := watcher.NewHub(ctx, watcher.HubConfig{
 		KV: cfg.Bus.KV(), Patterns: []string{job.RunPattern(cfg.Run)}, Logger: cfg.Logger,
 	})
@@ -108,7 +128,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	return &Engine{
 		cfg: cfg, log: cfg.Logger.With().Str("component", "play").Str("run", string(cfg.Run)).Logger(),
-		seq: job.NewSequence(cfg.Run), hub: hub, forks: make(chan struct{}, cfg.Forks),
+		seq: seq, hub: hub, forks: make(chan struct{}, cfg.Forks), occurrences: map[string]int{},
 		omit:  "__omit_place_holder__" + string(cfg.Run),
 		stats: report.Stats{}, hosts: map[string]*hostState{},
 	}, nil

@@ -75,8 +75,10 @@ func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	}
 	retries, delay := e.retryBudget(t, vars)
 	var result map[string]any
+	base, _ := vars[execKey].(string)
 	for n := 1; ; n++ {
-		result = e.attempt(ctx, pc, t, host, vars)
+		vars[execKey] = base
+		result = e.attempt(ctx, pc, t, host, withExec(vars, fmt.Sprintf("a%d", n)))
 		result["attempts"] = n
 		done, err := e.untilHolds(t, vars, result)
 		if err != nil {
