@@ -39,11 +39,11 @@ type PublishOptions struct {
 	Pool        string
 	Verbosity   int
 	// Resume replays a run (its id) without publishing its jobs twice.
-	Resume string
-	LogLevel    string
-	SSH         SSHOptions
-	Auth        NATSAuth
-	Playbooks   []string
+	Resume    string
+	LogLevel  string
+	SSH       SSHOptions
+	Auth      NATSAuth
+	Playbooks []string
 }
 
 // Publish runs the playbooks and returns the exit code.
