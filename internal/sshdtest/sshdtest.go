@@ -4,13 +4,13 @@
 // is not installed, except when the environment variable CI is set: there a
 // missing sshd fails the test.
 //
-// By default clients log in as the current user. Options.User = TestUser
-// logs in as a dedicated unprivileged user with /bin/sh as its login shell
-// (created by EnsureUser when running as root), and each Server then gives
-// that user a fresh, empty home directory of its own (sshd's SetEnv
-// HOME=...): no rc file runs at login (the current user's ~/.bashrc may cost
-// hundreds of milliseconds per session), and what a test leaves in $HOME
-// (job directories, Ansible's temporary files) belongs to that test alone.
+// By default clients log in as the current user, whose login shell runs its
+// rc files at every session (a ~/.bashrc that initializes pyenv costs
+// hundreds of milliseconds per session). Options.User = TestUser logs in as
+// a dedicated unprivileged user whose login shell is /bin/sh, which reads no
+// rc file (created by EnsureUser when running as root). Its home is shared
+// by every test that uses it: tell your own files apart by name (job ids).
+// Options.CleanHome keeps the user but points HOME at a fresh directory.
 package sshdtest
 
 import (
@@ -55,13 +55,14 @@ type Options struct {
 	MaxSessions int
 	// ExtraConfig is appended to sshd_config.
 	ExtraConfig string
-	// User is the login user: "" is the current user (with its home and
-	// login shell from passwd); TestUser (or another name) is created when
-	// missing, see EnsureUser. Default "".
+	// User is the login user: "" is the current user; TestUser (or another
+	// name) is created when missing, see EnsureUser. Default "".
 	User string
 	// CleanHome sets HOME of every session to a fresh empty directory owned
-	// by the login user (Server.Home) instead of the home from passwd, so
-	// that no ~/.bashrc runs at login. Default false; always on for TestUser.
+	// by the login user (Server.Home) with sshd's SetEnv, so that no
+	// ~/.bashrc runs at login. Default false. Ansible's async does not work
+	// with it: async_status looks for jobs under the home from passwd (~user)
+	// while async_wrapper writes them under $HOME.
 	CleanHome bool
 	// LogLevel is sshd's LogLevel; default ERROR. VERBOSE logs one
 	// "Accepted publickey" line per connection (see Server.Log).
@@ -141,9 +142,6 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatalf("sshdtest: privilege separation directory: %v", err)
 	}
 	u := loginUser(t, opts.User)
-	if opts.User == TestUser {
-		opts.CleanHome = true
-	}
 	s := &Server{User: u.Username, Home: u.HomeDir, dir: t.TempDir(), opts: opts}
 	s.uid, _ = strconv.Atoi(u.Uid)
 	s.gid, _ = strconv.Atoi(u.Gid)

@@ -51,14 +51,14 @@ func run(t testing.TB, c *ssh.Client, cmd string) string {
 	return string(out)
 }
 
-// TestTestUserHasCleanHomeAndPlainShell: TestUser logs in with /bin/sh and
-// a fresh home of the Server's own that it can write to.
-func TestTestUserHasCleanHomeAndPlainShell(t *testing.T) {
+// TestTestUserHasPlainShell: TestUser logs in with /bin/sh into its home,
+// and can write to Server.TempDir.
+func TestTestUserHasPlainShell(t *testing.T) {
 	t.Parallel()
 	s := Start(t, Options{User: TestUser})
 	c := dial(t, s)
-	got := strings.TrimSpace(run(t, c, `echo "$(id -un)|$HOME|$(ls -A "$HOME" | wc -l)|$(getent passwd "$(id -un)" | cut -d: -f7)"; touch "$HOME/w"`))
-	want := TestUser + "|" + s.Home + "|0|/bin/sh"
+	got := strings.TrimSpace(run(t, c, `echo "$(id -un)|$HOME|$(getent passwd "$(id -un)" | cut -d: -f7)"`))
+	want := TestUser + "|" + s.Home + "|/bin/sh"
 	if got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
@@ -66,6 +66,17 @@ func TestTestUserHasCleanHomeAndPlainShell(t *testing.T) {
 	run(t, c, "touch "+tmp+"/x")
 	if _, err := os.Stat(tmp + "/x"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCleanHome: with CleanHome the session's HOME is a fresh empty
+// directory the user owns.
+func TestCleanHome(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{CleanHome: true})
+	got := strings.TrimSpace(run(t, dial(t, s), `echo "$HOME|$(ls -A "$HOME" | wc -l)"; touch "$HOME/w"`))
+	if want := s.Home + "|0"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
 
