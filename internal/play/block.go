@@ -109,6 +109,9 @@ func (e *Engine) inherit(b *playbook.Task, tasks []*playbook.Task, rescuable boo
 		if c.DelegateTo == "" {
 			c.DelegateTo = b.DelegateTo
 		}
+		if len(b.Tags) > 0 {
+			c.Tags = append(slices.Clone(b.Tags), t.Tags...)
+		}
 		out[i] = &c
 		if rescuable || e.isRescuable(t) {
 			e.rescuable.Store(&c, true)

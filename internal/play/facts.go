@@ -24,12 +24,12 @@ printf '{"ansible_hostname":"%s","ansible_nodename":"%s","ansible_fqdn":"%s","an
   "${h%%.*}" "$h" "$fq" "$(uname -s)" "$(uname -r)" "$(uname -m)" "${NAME%% *}" "$VERSION_ID" "$VERSION_CODENAME" "$fam" "$ips"`
 
 // gatherFacts runs the "Gathering Facts" task: one job per host.
-func (e *Engine) gatherFacts(ctx context.Context, pc *playCtx) {
+func (e *Engine) gatherFacts(ctx context.Context, pc *playCtx, only map[string]bool) {
 	t := &playbook.Task{Name: "Gathering Facts", Module: "shell"}
 	rt := report.Task{Name: t.Name, Action: "gather_facts", ID: e.newID("task"), Start: time.Now(), Path: pc.play.Pos.String()}
 	e.report(func(r report.Reporter) { r.TaskStart(rt) })
 	var wg sync.WaitGroup
-	for _, h := range e.activeHosts(pc, nil) {
+	for _, h := range e.activeHosts(pc, only) {
 		select {
 		case e.forks <- struct{}{}:
 		case <-ctx.Done():

@@ -49,6 +49,11 @@ type Config struct {
 	Resume bool
 	// Verbosity is the -v count (debug's verbosity option compares with it).
 	Verbosity int
+	// Tags and SkipTags select tasks by tag (--tags, --skip-tags).
+	Tags, SkipTags []string
+	// StartAt skips the tasks before the first one of this name
+	// (--start-at-task).
+	StartAt string
 	// LoadTasks loads an include_tasks file. Default: playbook.LoadTasks
 	// with the module registry.
 	LoadTasks func(path string) ([]*playbook.Task, error)
@@ -78,6 +83,13 @@ type Engine struct {
 	// that runs twice for a host (an include in two places) gets two keys.
 	occMu       sync.Mutex
 	occurrences map[string]int
+
+	// startedAt: the --start-at-task task was reached.
+	startedAt bool
+
+	// aborted: a play stopped for every host (any_errors_fatal,
+	// max_fail_percentage, a batch that failed whole).
+	aborted bool
 
 	// rescuable holds the tasks (block children) whose failure a rescue catches.
 	rescuable sync.Map
@@ -140,22 +152,40 @@ func (e *Engine) Close() { e.hub.Stop() }
 // RunID is the run every job of this engine belongs to.
 func (e *Engine) RunID() job.RunID { return e.cfg.Run }
 
-// Run runs the playbooks in order and returns the recap. An error means the
-// run could not go on (a broken include, the bus gone), not that a host failed.
-func Run(ctx context.Context, cfg Config, books ...*playbook.Playbook) (report.Stats, error) {
+// Outcome is how a run ended.
+type Outcome struct {
+	// Stats is the recap.
+	Stats report.Stats
+	// Aborted: a play was stopped for every host (any_errors_fatal,
+	// max_fail_percentage, or a serial batch in which every host failed).
+	Aborted bool
+}
+
+// ExitCode is ansible-playbook's exit code for the outcome.
+func (o Outcome) ExitCode() int {
+	if o.Aborted {
+		return report.ExitFailed
+	}
+	return report.ExitCode(o.Stats)
+}
+
+// Run runs the playbooks in order and returns the outcome. An error means
+// the run could not go on (a broken include, the bus gone), not that a host
+// failed.
+func Run(ctx context.Context, cfg Config, books ...*playbook.Playbook) (Outcome, error) {
 	if len(books) == 0 {
-		return nil, ErrNoPlaybook
+		return Outcome{}, ErrNoPlaybook
 	}
 	e, err := New(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return Outcome{}, err
 	}
 	defer e.Close()
 	return e.Run(ctx, books...)
 }
 
 // Run runs the playbooks and finishes the report.
-func (e *Engine) Run(ctx context.Context, books ...*playbook.Playbook) (report.Stats, error) {
+func (e *Engine) Run(ctx context.Context, books ...*playbook.Playbook) (Outcome, error) {
 	var runErr error
 	for _, b := range books {
 		for _, p := range b.Plays {
@@ -173,7 +203,7 @@ func (e *Engine) Run(ctx context.Context, books ...*playbook.Playbook) (report.S
 	if err := e.cfg.Reporter.Finish(e.stats); err != nil && runErr == nil {
 		runErr = err
 	}
-	return e.stats, runErr
+	return Outcome{Stats: e.stats, Aborted: e.aborted}, runErr
 }
 
 func (e *Engine) host(name string) *hostState {
@@ -192,10 +222,14 @@ type playCtx struct {
 	book     *playbook.Playbook
 	play     *playbook.Play
 	hosts    []string                  // the play's hosts, in inventory order
+	batch    []string                  // the serial batch being run
 	base     map[string]map[string]any // host → inventory+play vars, rendered
 	hostvars map[string]any
-	end      bool // meta: end_play
+
 	mu       sync.Mutex
+	end      bool   // meta: end_play, or an abort: no more tasks in this play
+	aborted  string // why the play was stopped for every host
+	notified map[string]map[string]bool // handler name → hosts that notified it
 }
 
 func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.Play) error {
@@ -209,11 +243,11 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 		if err != nil {
 			return fmt.Errorf("--limit: %w", err)
 		}
-		keep := map[string]bool{}
-		for _, h := range limited {
-			keep[h] = true
-		}
+		keep := setOf(limited)
 		hosts = filter(hosts, func(h string) bool { return keep[h] })
+	}
+	if hosts, err = orderHosts(hosts, p.Order); err != nil {
+		return fmt.Errorf("%s: %w", p.Pos, err)
 	}
 	name := cmp.Or(p.Name, pattern)
 	e.report(func(r report.Reporter) {
@@ -233,18 +267,54 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 	if err := e.prepareVars(pc); err != nil {
 		return err
 	}
-	if gatherFacts(p) {
-		e.gatherFacts(ctx, pc)
+	batches, err := e.batches(hosts, p.Serial, pc.base[hosts[0]])
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.Pos, err)
 	}
-	for _, list := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
-		if err := e.runTasks(ctx, pc, list, nil); err != nil {
-			return err
+	for _, batch := range batches {
+		pc.batch = batch
+		for _, h := range batch {
+			pc.base[h]["ansible_play_batch"] = toAny(batch)
 		}
-		if pc.end {
-			break
+		only := setOf(batch)
+		if gatherFacts(p) {
+			e.gatherFacts(ctx, pc, only)
+		}
+		for _, list := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
+			if err := e.runTasks(ctx, pc, list, only); err != nil {
+				return err
+			}
+			if pc.ended() {
+				break
+			}
+			if err := e.flushHandlers(ctx, pc, only); err != nil {
+				return err
+			}
+		}
+		if pc.aborted != "" {
+			e.aborted = true
+			return nil
+		}
+		if pc.ended() {
+			return nil // meta: end_play
+		}
+		if allFailed(e, batch) {
+			// Every host of the batch failed: Ansible stops the play.
+			e.aborted = true
+			return nil
 		}
 	}
 	return nil
+}
+
+// allFailed reports whether every host of batch failed or is unreachable.
+func allFailed(e *Engine, batch []string) bool {
+	for _, h := range batch {
+		if st := e.host(h); !st.failed && !st.unreachable {
+			return false
+		}
+	}
+	return true
 }
 
 func gatherFacts(p *playbook.Play) bool { return p.GatherFacts == nil || *p.GatherFacts }
@@ -264,7 +334,7 @@ func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Ta
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if pc.end {
+		if pc.ended() {
 			return nil
 		}
 		hosts := e.activeHosts(pc, only)
@@ -272,9 +342,13 @@ func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Ta
 			return nil
 		}
 		if len(t.Block) > 0 || t.Module == "" {
+			// A block's children carry its tags (inherit); select them there.
 			if err := e.runBlock(ctx, pc, t, hosts); err != nil {
 				return err
 			}
+			continue
+		}
+		if !e.selected(pc, t) {
 			continue
 		}
 		if t.Module == "include_tasks" {
@@ -283,42 +357,85 @@ func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Ta
 			}
 			continue
 		}
-		e.runTaskOnHosts(ctx, pc, t, hosts)
+		if isFlushHandlers(t) {
+			if err := e.flushHandlers(ctx, pc, only); err != nil {
+				return err
+			}
+			continue
+		}
+		e.runTaskOnHosts(ctx, pc, t, hosts, false)
 	}
 	return nil
 }
 
 // runTaskOnHosts runs one task on hosts at once (at most Forks at a time) and
 // reports each host's result as it finishes.
-func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string) {
+func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string, handler bool) {
 	rt := e.reportTask(pc, t, hosts[0])
+	rt.Handler = handler
 	e.report(func(r report.Reporter) { r.TaskStart(rt) })
-	if once, _ := e.boolish(t.RunOnce, nil); once {
+	all := hosts
+	once, _ := e.boolish(t.RunOnce, nil)
+	if once {
 		hosts = hosts[:1]
 	}
+	throttle := make(chan struct{}, e.throttle(pc, t, len(hosts)))
+	var failedNow atomic.Bool
 	var wg sync.WaitGroup
 	for _, h := range hosts {
 		select {
+		case throttle <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		select {
 		case e.forks <- struct{}{}:
 		case <-ctx.Done():
+			<-throttle
 			wg.Wait()
 			return
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-e.forks }()
+			defer func() { <-e.forks; <-throttle }()
 			res := e.runHostTask(ctx, pc, t, h)
+			if once && t.Register != "" {
+				// run_once: every host of the batch gets the result.
+				for _, other := range all[1:] {
+					e.setFacts(other, map[string]any{t.Register: registered(res.Result)})
+				}
+			}
+			if res.Status == report.Failed && !res.Ignored || res.Status == report.Unreachable && !res.Ignored {
+				failedNow.Store(true)
+			}
 			e.finishHost(rt, pc, t, h, res)
 		}()
 	}
 	wg.Wait()
+	e.checkAbort(pc, t, failedNow.Load())
+}
+
+// throttle is the task's (or play's) cap on hosts at once; n when unset.
+func (e *Engine) throttle(pc *playCtx, t *playbook.Task, n int) int {
+	for _, v := range []any{t.Throttle, pc.play.Throttle} {
+		if v == nil {
+			continue
+		}
+		if k, err := e.intOf(v, nil); err == nil && k > 0 {
+			return min(k, max(n, 1))
+		}
+	}
+	return max(n, 1)
 }
 
 // finishHost records and reports one host's result of a task.
 func (e *Engine) finishHost(rt report.Task, pc *playCtx, t *playbook.Task, host string, res report.HostResult) {
 	st := e.host(host)
 	switch {
+	case res.Status == report.Changed && len(t.Notify) > 0:
+		pc.notify(t.Notify, host)
 	case res.Status == report.Failed && !res.Ignored:
 		st.failed = true
 	case res.Status == report.Unreachable && !res.Ignored:

@@ -1,6 +1,7 @@
 package play
 
 import (
+	"fmt"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -17,12 +18,17 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 	pc.base = make(map[string]map[string]any, len(pc.hosts))
 	pc.hostvars = map[string]any{}
 	playDir, _ := filepath.Abs(pc.book.Dir)
+	filesVars, err := e.varsFiles(pc)
+	if err != nil {
+		return err
+	}
 	for _, h := range pc.hosts {
 		v := maps.Clone(inv.HostVars(h))
 		if v == nil {
 			v = map[string]any{}
 		}
 		maps.Copy(v, pc.play.Vars)
+		maps.Copy(v, filesVars)
 		v["inventory_hostname"] = h
 		v["inventory_hostname_short"], _, _ = strings.Cut(h, ".")
 		v["group_names"] = toAny(inv.GroupNames(h))
@@ -45,6 +51,36 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		pc.base[h]["hostvars"] = pc.hostvars
 	}
 	return nil
+}
+
+// varsFiles loads the play's vars_files (paths may be templates of play and
+// extra vars), relative to the playbook's directory.
+func (e *Engine) varsFiles(pc *playCtx) (map[string]any, error) {
+	out := map[string]any{}
+	base := maps.Clone(pc.play.Vars)
+	if base == nil {
+		base = map[string]any{}
+	}
+	maps.Copy(base, e.cfg.ExtraVars)
+	for _, f := range pc.play.VarsFiles {
+		name := f
+		if render.IsTemplate(f) {
+			v, err := e.cfg.Render.Template(f, base)
+			if err != nil {
+				return nil, fmt.Errorf("%s: vars_files %q: %w", pc.play.Pos, f, err)
+			}
+			name = fmt.Sprint(v)
+		}
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(pc.book.Dir, name)
+		}
+		vars, err := playbook.LoadVars(name)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, vars)
+	}
+	return out, nil
 }
 
 // resolve renders the templated values of vars against vars itself, a few
