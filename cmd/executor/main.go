@@ -36,6 +36,7 @@ func main() {
 	fs.IntVar(&o.PackageLimit, "package-limit", 1, "package-manager jobs (apt, yum, dnf, package) at once on one host; -1: no limit")
 	fs.DurationVar(&o.StatusTTL, "status-ttl", 7*24*time.Hour, "how long status records live after their last write (when creating the bucket)")
 	cli.SSHFlags(fs, &o.SSH)
+	cli.NATSFlags(fs, &o.Auth)
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)

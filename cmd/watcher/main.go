@@ -48,8 +48,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.Delay, "delay", 5, "with --until: seconds per retry in the budget")
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level")
 	fs.StringVar(&o.By, "by", "", "with cancel: who is asking (default user@hostname)")
-	fs.StringVar(&o.Run, "run", "", "with cancel: cancel every unfinished job of this run")
+	fs.StringVar(&o.Run, "run", "", "with wait or cancel: every job of this run")
 	fs.BoolVarP(&o.Follow, "follow", "f", false, "with logs: keep printing until the job's output ends")
+	cli.NATSFlags(fs, &o.Auth)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -30,6 +30,7 @@ type ExecuteOptions struct {
 	PackageLimit int
 	StatusTTL    time.Duration
 	SSH          SSHOptions
+	Auth         NATSAuth
 }
 
 // Execute runs an executor until ctx is done and returns the exit code.
@@ -54,7 +55,12 @@ func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
 		}
 		secrets = inv.HostVars
 	}
-	n, err := node.Start(ctx, node.Config{URL: o.NATS, Name: "jetplay-executor", Bus: bus.Config{Replicas: o.Replicas, StatusTTL: o.StatusTTL}, Logger: log})
+	natsOpts, err := o.Auth.Options()
+	if err != nil {
+		log.Error().Err(err).Msg("nats credentials")
+		return 2
+	}
+	n, err := node.Start(ctx, node.Config{URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-executor", Bus: bus.Config{Replicas: o.Replicas, StatusTTL: o.StatusTTL}, Logger: log})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot reach the bus")
 		return 1

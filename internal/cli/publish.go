@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"strings"
 
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/executor"
@@ -39,11 +40,16 @@ type PublishOptions struct {
 	Pool        string
 	Verbosity   int
 	// Resume replays a run (its id) without publishing its jobs twice.
-	Resume    string
-	LogLevel  string
-	SSH       SSHOptions
-	Auth      NATSAuth
-	Playbooks []string
+	Resume string
+	// Tags and SkipTags select tasks; StartAt skips to a task by name.
+	Tags, SkipTags []string
+	StartAt        string
+	// ListHosts, ListTasks and SyntaxCheck print and exit without running.
+	ListHosts, ListTasks, SyntaxCheck bool
+	LogLevel                          string
+	SSH                               SSHOptions
+	Auth                              NATSAuth
+	Playbooks                         []string
 }
 
 // Publish runs the playbooks and returns the exit code.
@@ -82,6 +88,13 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 			return fail(ExitBadInput, err)
 		}
 		books = append(books, b)
+	}
+
+	if o.ListHosts || o.ListTasks || o.SyntaxCheck {
+		if err := listPlaybooks(stdout, o, inv, books); err != nil {
+			return fail(ExitError, err)
+		}
+		return 0
 	}
 
 	var rep report.Reporter
@@ -129,10 +142,11 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 		// The jobs outlive this process: say how to pick the run up again.
 		fmt.Fprintf(stderr, "jetplay run %s (resume with --resume %s)\n", run, run)
 	}
-	stats, err := play.Run(ctx, play.Config{
+	outcome, err := play.Run(ctx, play.Config{
 		Bus: n.Bus, Inventory: inv, Reporter: rep, ExtraVars: extra, Limit: o.Limit,
 		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log,
 		Run: run, Resume: o.Resume != "",
+		Tags: splitTags(o.Tags), SkipTags: splitTags(o.SkipTags), StartAt: o.StartAt,
 	}, books...)
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "[ERROR]: User interrupted execution")
@@ -141,7 +155,7 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 	if err != nil {
 		return fail(ExitError, err)
 	}
-	return report.ExitCode(stats)
+	return outcome.ExitCode()
 }
 
 // loadInventories merges every -i source; none means an empty inventory
@@ -163,4 +177,17 @@ func natsConfig(flagValue, url string) string {
 		return "nats.conf"
 	}
 	return ""
+}
+
+// splitTags flattens repeated, comma-separated tag flags.
+func splitTags(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, t := range strings.Split(s, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }

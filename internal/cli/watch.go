@@ -43,6 +43,8 @@ type WatchOptions struct {
 	Run string
 	// Follow, with logs, keeps printing until the job's output ends.
 	Follow bool
+	// Auth are the NATS credentials and TLS settings.
+	Auth NATSAuth
 }
 
 // WatchCommand runs one watcher subcommand and returns the exit code.
@@ -60,7 +62,7 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 		return fail(errors.New("no NATS URL: give --nats or NATS_URL"))
 	}
 	ids := make([]job.ID, 0, len(args))
-	if cmd != "watch" && !(cmd == "cancel" && o.Run != "") {
+	if cmd != "watch" && !((cmd == "cancel" || cmd == "wait") && o.Run != "") {
 		for _, a := range args {
 			id, err := job.ParseID(a)
 			if err != nil {
@@ -72,7 +74,11 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 			return fail(fmt.Errorf("%s needs at least one jid", cmd))
 		}
 	}
-	n, err := node.Start(ctx, node.Config{URL: o.NATS, Name: "jetplay-watcher", Bus: bus.Config{}, Logger: log})
+	natsOpts, err := o.Auth.Options()
+	if err != nil {
+		return fail(err)
+	}
+	n, err := node.Start(ctx, node.Config{URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-watcher", Bus: bus.Config{}, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
@@ -105,6 +111,22 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 		}
 		return WatchOK
 	case "wait":
+		if o.Run != "" {
+			run := job.RunID(o.Run)
+			if !run.Valid() {
+				return fail(fmt.Errorf("--run %q is not a run id", o.Run))
+			}
+			lister, err := kv.ListKeysFiltered(ctx, job.RunPattern(run))
+			if err != nil {
+				return fail(err)
+			}
+			for k := range lister.Keys() {
+				ids = append(ids, job.ID(k))
+			}
+			if len(ids) == 0 {
+				return fail(fmt.Errorf("run %s has no jobs", run))
+			}
+		}
 		return waitJobs(ctx, o, kv, ids, stdout, stderr)
 	case "cancel":
 		return cancelJobs(ctx, o, n.Bus, ids, stdout, stderr)

@@ -52,8 +52,12 @@ func TestResumeAfterThePublisherDies(t *testing.T) {
 	if m == nil {
 		t.Fatalf("publisher did not print its run id:\n%s", err1.String())
 	}
-	// The jobs go on without a publisher; let them finish.
+	// The jobs go on without a publisher; let them finish, and wait for the
+	// whole run with the watcher.
 	writeFile(t, dir, "go", "")
+	if code, out, errOut := watch(t, c.url, cli.WatchOptions{Run: m[1]}, "wait"); code != 0 {
+		t.Fatalf("watcher wait --run: exit %d\n%s%s", code, out, errOut)
+	}
 
 	o.Resume = m[1]
 	code, out2, errOut := publishOpts(t, o)

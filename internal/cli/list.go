@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/jetplay/jetplay/internal/playbook"
+)
+
+// listPlaybooks prints what --list-hosts, --list-tasks or --syntax-check
+// print, in ansible-playbook's layout.
+func listPlaybooks(w io.Writer, o PublishOptions, inv *playbook.Inventory, books []*playbook.Playbook) error {
+	for _, b := range books {
+		fmt.Fprintf(w, "\nplaybook: %s\n", b.Path)
+		if o.SyntaxCheck {
+			continue
+		}
+		for i, p := range b.Plays {
+			fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, p.Name, strings.Join(p.Tags, ", "))
+			if o.ListHosts {
+				hosts, err := inv.Match(p.Hosts)
+				if err != nil {
+					return err
+				}
+				if o.Limit != "" {
+					lim, err := inv.Match(o.Limit)
+					if err != nil {
+						return err
+					}
+					hosts = slices.DeleteFunc(hosts, func(h string) bool { return !slices.Contains(lim, h) })
+				}
+				fmt.Fprintf(w, "    pattern: ['%s']\n    hosts (%d):\n", p.Hosts, len(hosts))
+				for _, h := range hosts {
+					fmt.Fprintf(w, "      %s\n", h)
+				}
+			}
+			if o.ListTasks {
+				fmt.Fprintf(w, "    tasks:\n")
+				for _, list := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
+					listTasks(w, list, p.Tags)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func listTasks(w io.Writer, tasks []*playbook.Task, inherited []string) {
+	for _, t := range tasks {
+		tags := append(slices.Clone(inherited), t.Tags...)
+		if len(t.Block) > 0 || t.Module == "" {
+			listTasks(w, t.Block, tags)
+			listTasks(w, t.Rescue, tags)
+			listTasks(w, t.Always, tags)
+			continue
+		}
+		name := t.Name
+		if name == "" {
+			name = t.Module
+		}
+		fmt.Fprintf(w, "      %s\tTAGS: [%s]\n", name, strings.Join(tags, ", "))
+	}
+}
