@@ -55,34 +55,15 @@ func TestSSHDropMidAsyncJobStillRecordsResult(t *testing.T) {
 	sshCheckNoJobDirs(t, srv, id.Run())
 }
 
-var (
-	executorOnce sync.Once
-	executorBin  string
-	executorErr  error
-)
-
-// buildExecutor builds cmd/executor once per test binary, into the first
-// caller's temporary directory.
+// buildExecutor builds cmd/executor into the test's temporary directory.
 func buildExecutor(t *testing.T) string {
 	t.Helper()
-	executorOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "jetplay-e2e-executor-")
-		if err != nil {
-			executorErr = err
-			return
-		}
-		executorBin = filepath.Join(dir, "executor")
-		out, err := exec.Command("go", "build", "-o", executorBin, filepath.Join(repoRoot(t), "cmd", "executor")).CombinedOutput()
-		if err != nil {
-			executorErr = err
-			executorBin = string(out)
-		}
-	})
-	if executorErr != nil {
-		t.Fatalf("go build ./cmd/executor: %v\n%s", executorErr, executorBin)
+	bin := filepath.Join(t.TempDir(), "executor")
+	out, err := exec.Command("go", "build", "-o", bin, filepath.Join(repoRoot(t), "cmd", "executor")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build ./cmd/executor: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { _ = os.RemoveAll(filepath.Dir(executorBin)) })
-	return executorBin
+	return bin
 }
 
 // TestSSHExecutorKilledMidAsyncJobRunsOnce: the executor daemon (a real
