@@ -59,9 +59,7 @@ var corpusKnown = map[string]string{
 	"vars_precedence":  "bug: stack overflow on task vars (play.resolve → hasTemplate on hostvars)",
 
 	"vars_files":            "bug: vars_files are parsed (playbook.Play.VarsFiles) but never loaded by the play engine",
-	"handlers":              "unsupported: notify/handlers never run",
 	"serial":                "unsupported: serial is ignored (one batch of every host)",
-	"any_errors_fatal":      "unsupported: any_errors_fatal is ignored",
 	"all_hosts_fail":        "bug: after every host of a play failed, jetplay still runs the later plays on other hosts (Ansible stops the run)",
 	"host_failure_continue": "bug: ansible_play_hosts keeps hosts that failed earlier in the play; ansible_play_hosts_all drops hosts that failed in earlier plays",
 	"fail_module":           "bug: ansible_play_hosts keeps hosts that failed earlier in the play",
