@@ -150,7 +150,8 @@ func (c *Client) Wait(ctx context.Context, id JID, cond Cond) (Status, error) {
 
 // WaitAll waits until cond holds for every job, through one watch.
 func (c *Client) WaitAll(ctx context.Context, ids []JID, cond Cond) (map[JID]Status, error) {
-	got, err := watcher.WaitAll(ctx, c.bus.KV(), ids, func(u watcher.Update) (bool, error) { return cond(u.Status) })
+	got, err := watcher.WaitAll(ctx, c.bus.KV(), ids, func(u watcher.Update) (bool, error) { return cond(u.Status) },
+		watcher.WithConn(c.bus.JetStream().Conn()))
 	out := make(map[JID]Status, len(got))
 	for id, u := range got {
 		out[id] = u.Status

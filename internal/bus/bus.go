@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -93,16 +94,21 @@ func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) 
 		Discard:     jetstream.DiscardNew,
 		Duplicates:  cfg.Duplicates,
 	}
-	st, err := js.Stream(ctx, job.StreamName)
-	switch {
-	case errors.Is(err, jetstream.ErrStreamNotFound):
-		st, err = js.CreateStream(ctx, sc)
-		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			st, err = js.Stream(ctx, job.StreamName) // created meanwhile
+	var st jetstream.Stream
+	err := retry(ctx, func(octx context.Context) error {
+		var err error
+		st, err = js.Stream(octx, job.StreamName)
+		switch {
+		case errors.Is(err, jetstream.ErrStreamNotFound):
+			st, err = js.CreateStream(octx, sc)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				st, err = js.Stream(octx, job.StreamName) // created meanwhile
+			}
+		case err == nil && update:
+			st, err = js.UpdateStream(octx, sc)
 		}
-	case err == nil && update:
-		st, err = js.UpdateStream(ctx, sc)
-	}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", job.StreamName, err)
 	}
@@ -139,16 +145,21 @@ func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) 
 }
 
 func openKV(ctx context.Context, js jetstream.JetStream, update bool, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	kv, err := js.KeyValue(ctx, c.Bucket)
-	switch {
-	case errors.Is(err, jetstream.ErrBucketNotFound):
-		kv, err = js.CreateKeyValue(ctx, c)
-		if errors.Is(err, jetstream.ErrBucketExists) {
-			kv, err = js.KeyValue(ctx, c.Bucket)
+	var kv jetstream.KeyValue
+	err := retry(ctx, func(octx context.Context) error {
+		var err error
+		kv, err = js.KeyValue(octx, c.Bucket)
+		switch {
+		case errors.Is(err, jetstream.ErrBucketNotFound):
+			kv, err = js.CreateKeyValue(octx, c)
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				kv, err = js.KeyValue(octx, c.Bucket)
+			}
+		case err == nil && update:
+			kv, err = js.UpdateKeyValue(octx, c)
 		}
-	case err == nil && update:
-		kv, err = js.UpdateKeyValue(ctx, c)
-	}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", c.Bucket, err)
 	}
@@ -210,7 +221,11 @@ func (b *Bus) Submit(ctx context.Context, t *job.Task) error {
 	}
 	msg := nats.NewMsg(job.TaskSubject(t.Pool))
 	msg.Data = data
-	if _, err := b.js.PublishMsg(ctx, msg, jetstream.WithMsgID(string(t.JID))); err != nil {
+	err = retry(ctx, func(octx context.Context) error {
+		_, err := b.js.PublishMsg(octx, msg, jetstream.WithMsgID(string(t.JID)))
+		return err
+	})
+	if err != nil {
 		reason := fmt.Sprintf("publish failed: %v", err)
 		_, _ = b.Update(context.WithoutCancel(ctx), t.JID, func(s job.Status) (job.Status, error) {
 			s.Reason = reason
@@ -221,12 +236,27 @@ func (b *Bus) Submit(ctx context.Context, t *job.Task) error {
 	return nil
 }
 
+// create writes a job's first record. A write whose answer was lost (a node
+// died) is retried; finding the record then means the first try landed.
 func (b *Bus) create(ctx context.Context, st job.Status) (uint64, error) {
 	data, err := st.Encode()
 	if err != nil {
 		return 0, err
 	}
-	return b.kv.Create(ctx, job.StatusKey(st.JID), data)
+	var rev uint64
+	tries := 0
+	err = retry(ctx, func(octx context.Context) error {
+		tries++
+		var err error
+		rev, err = b.kv.Create(octx, job.StatusKey(st.JID), data)
+		if errors.Is(err, jetstream.ErrKeyExists) && tries > 1 {
+			if e, gerr := b.kv.Get(octx, job.StatusKey(st.JID)); gerr == nil && bytes.Equal(e.Value(), data) {
+				rev, err = e.Revision(), nil
+			}
+		}
+		return err
+	})
+	return rev, err
 }
 
 // Create writes the first record of a job; it fails with
@@ -235,7 +265,12 @@ func (b *Bus) Create(ctx context.Context, st job.Status) (uint64, error) { retur
 
 // Status reads a job's current record and its revision.
 func (b *Bus) Status(ctx context.Context, id job.ID) (job.Status, uint64, error) {
-	e, err := b.kv.Get(ctx, job.StatusKey(id))
+	var e jetstream.KeyValueEntry
+	err := retry(ctx, func(octx context.Context) error {
+		var err error
+		e, err = b.kv.Get(octx, job.StatusKey(id))
+		return err
+	})
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return job.Status{}, 0, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
@@ -250,9 +285,21 @@ func (b *Bus) Status(ctx context.Context, id job.ID) (job.Status, uint64, error)
 // compare-and-set, re-reading and re-applying on a lost race. fn may return
 // ErrUnchanged to write nothing (Update then returns the current record and
 // ErrUnchanged) or any other error to abort.
+//
+// A write whose answer is lost (the node holding the request died) is
+// retried from a fresh read until ctx ends: the read shows whether the
+// write landed, so fn must recognise a record it already wrote (the status
+// CAS makes that safe). A record not found right after it was created (a
+// replica a moment behind) is read again a few times.
 func (b *Bus) Update(ctx context.Context, id job.ID, fn func(job.Status) (job.Status, error)) (job.Status, error) {
-	for range 50 {
+	notFound := 0
+	for conflicts := 0; conflicts < 50; {
 		cur, rev, err := b.Status(ctx, id)
+		if errors.Is(err, ErrNotFound) && notFound < 3 && ctx.Err() == nil {
+			notFound++
+			sleep(ctx, time.Duration(notFound)*100*time.Millisecond)
+			continue
+		}
 		if err != nil {
 			return cur, err
 		}
@@ -264,14 +311,19 @@ func (b *Bus) Update(ctx context.Context, id job.ID, fn func(job.Status) (job.St
 		if err != nil {
 			return cur, err
 		}
-		_, err = b.kv.Update(ctx, job.StatusKey(id), data, rev)
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			continue
-		}
-		if err != nil {
+		octx, cancel := context.WithTimeout(ctx, opTimeout)
+		_, err = b.kv.Update(octx, job.StatusKey(id), data, rev)
+		cancel()
+		switch {
+		case err == nil:
+			return next, nil
+		case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
+			conflicts++
+		case transient(ctx, err):
+			sleep(ctx, 100*time.Millisecond)
+		default:
 			return cur, fmt.Errorf("write status %s: %w", id, err)
 		}
-		return next, nil
 	}
 	return job.Status{}, fmt.Errorf("%w: %s", ErrConflict, id)
 }

@@ -28,16 +28,19 @@ func openOutputStream(ctx context.Context, js jetstream.JetStream, cfg Config, u
 		MaxMsgSize:  64 << 10,
 		Discard:     jetstream.DiscardOld,
 	}
-	_, err := js.Stream(ctx, job.OutputStream)
-	switch {
-	case errors.Is(err, jetstream.ErrStreamNotFound):
-		_, err = js.CreateStream(ctx, sc)
-		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			err = nil
+	err := retry(ctx, func(octx context.Context) error {
+		_, err := js.Stream(octx, job.OutputStream)
+		switch {
+		case errors.Is(err, jetstream.ErrStreamNotFound):
+			_, err = js.CreateStream(octx, sc)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				err = nil
+			}
+		case err == nil && update:
+			_, err = js.UpdateStream(octx, sc)
 		}
-	case err == nil && update:
-		_, err = js.UpdateStream(ctx, sc)
-	}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("open stream %s: %w", job.OutputStream, err)
 	}

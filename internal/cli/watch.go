@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/jetplay/jetplay/internal/bus"
@@ -127,7 +128,7 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 				return fail(fmt.Errorf("run %s has no jobs", run))
 			}
 		}
-		return waitJobs(ctx, o, kv, ids, stdout, stderr)
+		return waitJobs(ctx, o, kv, n.NC, ids, stdout, stderr)
 	case "cancel":
 		return cancelJobs(ctx, o, n.Bus, ids, stdout, stderr)
 	case "logs":
@@ -138,7 +139,7 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 
 // waitJobs waits for every job to end (or --until to hold), bounded by
 // --timeout or, with --until, by --retries × --delay as Ansible's until is.
-func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, ids []job.ID, stdout, stderr io.Writer) int {
+func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, nc *nats.Conn, ids []job.ID, stdout, stderr io.Writer) int {
 	cond := watcher.Final
 	timeout := o.Timeout
 	if o.Until != "" {
@@ -157,7 +158,7 @@ func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, ids []
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	got, err := watcher.WaitAll(ctx, kv, ids, cond)
+	got, err := watcher.WaitAll(ctx, kv, ids, cond, watcher.WithConn(nc))
 	code := WatchOK
 	for _, id := range ids {
 		u, ok := got[id]

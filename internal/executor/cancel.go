@@ -3,7 +3,9 @@ package executor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -43,4 +45,35 @@ func (e *Executor) listenCancels() (*nats.Subscription, error) {
 		data, _ := json.Marshal(bus.CancelReply{Executor: e.cfg.Name, Held: true})
 		_ = m.Respond(data)
 	})
+}
+
+// listenProbes answers "still mine" for the jobs this executor holds, so
+// that an executor receiving a redelivery of a running job (a failover can
+// redeliver a message whose lease was being kept) leaves it alone instead of
+// declaring it lost.
+func (e *Executor) listenProbes() (*nats.Subscription, error) {
+	nc := e.cfg.Bus.JetStream().Conn()
+	return nc.Subscribe(job.ProbeSubjectPrefix+".>", func(m *nats.Msg) {
+		id := job.ID(strings.TrimPrefix(m.Subject, job.ProbeSubjectPrefix+"."))
+		if _, ok := e.running.Load(id); ok {
+			_ = m.Respond([]byte(e.cfg.Name))
+		}
+	})
+}
+
+// holderAlive asks whether some executor still holds job id.
+func (e *Executor) holderAlive(ctx context.Context, id job.ID) bool {
+	nc := e.cfg.Bus.JetStream().Conn()
+	for range 3 {
+		rctx, cancel := context.WithTimeout(ctx, time.Second)
+		_, err := nc.RequestWithContext(rctx, job.ProbeSubject(id), nil)
+		cancel()
+		if err == nil {
+			return true
+		}
+		if errors.Is(err, nats.ErrNoResponders) || ctx.Err() != nil {
+			return false
+		}
+	}
+	return false
 }

@@ -132,6 +132,11 @@ func (e *Executor) Run(ctx context.Context) error {
 		return fmt.Errorf("listen for cancels: %w", err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
+	probes, err := e.listenProbes()
+	if err != nil {
+		return fmt.Errorf("listen for probes: %w", err)
+	}
+	defer func() { _ = probes.Unsubscribe() }()
 	adv, err := e.listenMaxDeliveries()
 	if err != nil {
 		return fmt.Errorf("listen for max-deliveries advisories: %w", err)

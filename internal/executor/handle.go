@@ -59,8 +59,9 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		log.Debug().Msg("job already final; acking leftover delivery")
 		_ = msg.Ack()
 		return
-	case errors.Is(err, errHeld):
-		log.Debug().Msg("job is running in this executor; leaving the duplicate delivery to it")
+	case errors.Is(err, errHeld), errors.Is(err, errHeldElsewhere):
+		// The holder keeps the lease and acks when it is done.
+		log.Debug().Msg("job is running in a live executor; leaving the duplicate delivery to it")
 		return
 	case err != nil:
 		e.retryOrGiveUp(ctx, msg, &t, attempt, fmt.Sprintf("claim failed: %v", err), log)
@@ -121,7 +122,9 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	if t.NoLog {
 		result = censor(result)
 	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	// The outcome is known: keep trying to record it (through a failover:
+	// the heartbeat keeps the lease meanwhile) rather than give the job up.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalWriteTimeout)
 	defer cancel()
 	_, err = e.cfg.Bus.Update(wctx, t.JID, func(cur job.Status) (job.Status, error) {
 		if cur.State.Final() {
@@ -142,7 +145,7 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	e.metrics.finish(final, time.Since(started))
-	if err := msg.DoubleAck(wctx); err != nil {
+	if err := ack(wctx, msg); err != nil {
 		log.Warn().Err(err).Msg("ack failed; a redelivery will find the job final")
 	}
 	e.forget(wctx, &t, log)
@@ -152,6 +155,7 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 // claim moves the job from queued to running under this executor's name.
 func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Status, error) {
 	now := time.Now()
+	probed := false
 	move := func(cur job.Status) (job.Status, error) {
 		switch {
 		case cur.State.Final():
@@ -159,6 +163,17 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Sta
 		case cur.State == job.Running:
 			if _, mine := e.running.Load(t.JID); mine {
 				return cur, errHeld
+			}
+			if cur.Executor == e.cfg.Name && cur.Attempt == attempt {
+				// This very claim landed, but its answer was lost (a node
+				// died): the record is ours.
+				return cur, errOwnClaim
+			}
+			if !probed {
+				probed = true
+				if e.holderAlive(ctx, t.JID) {
+					return cur, errHeldElsewhere
+				}
 			}
 			if e.canReattach(t) {
 				// A detached job outlives its executor: take it over; running
@@ -182,6 +197,9 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Sta
 		return next, err
 	}
 	st, err := e.cfg.Bus.Update(ctx, t.JID, move)
+	if errors.Is(err, errOwnClaim) {
+		return st, nil
+	}
 	if errors.Is(err, bus.ErrNotFound) {
 		// A producer that published without recording the job first.
 		q := job.NewQueued(t, t.Submitted)
@@ -189,6 +207,9 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Sta
 			return st, cerr
 		}
 		st, err = e.cfg.Bus.Update(ctx, t.JID, move)
+		if errors.Is(err, errOwnClaim) {
+			return st, nil
+		}
 	}
 	return st, err
 }
@@ -397,4 +418,21 @@ func censor(r map[string]any) map[string]any {
 func backoff(attempt int) time.Duration {
 	d := time.Duration(attempt) * time.Second
 	return min(d, 30*time.Second)
+}
+
+// finalWriteTimeout bounds the retries of a final status write.
+const finalWriteTimeout = 2 * time.Minute
+
+// ack double-acks msg, retrying an answer lost in a failover a few times.
+func ack(ctx context.Context, msg jetstream.Msg) error {
+	var err error
+	for range 5 {
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = msg.DoubleAck(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
 }

@@ -21,6 +21,9 @@ const (
 	CancelSubjectPrefix = "jetplay.cancel"
 	// ConsumerPrefix starts the durable consumer name of a pool.
 	ConsumerPrefix = "executors-"
+	// ProbeSubjectPrefix starts the subjects on which the executor holding a
+	// job answers "still mine": jetplay.probe.<jid>.
+	ProbeSubjectPrefix = "jetplay.probe"
 	// OutputStream keeps the live output of jobs for a while (replay for late
 	// readers), on subjects OutputSubjectPrefix.<jid>.
 	OutputStream = "JETPLAY_OUTPUT"
@@ -59,6 +62,9 @@ func RunPattern(run RunID) string { return string(run) + ".*" }
 
 // OutputSubject is the subject a job's live output chunks are published on.
 func OutputSubject(id ID) string { return OutputSubjectPrefix + "." + string(id) }
+
+// ProbeSubject is the subject a job's holder answers on.
+func ProbeSubject(id ID) string { return ProbeSubjectPrefix + "." + string(id) }
 
 // CancelSubject is the subject a cancel request for id is published on.
 func CancelSubject(id ID) string { return CancelSubjectPrefix + "." + string(id) }

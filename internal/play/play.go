@@ -134,6 +134,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	hub, err := watcher.NewHub(ctx, watcher.HubConfig{
 		KV: cfg.Bus.KV(), Patterns: []string{job.RunPattern(cfg.Run)}, Logger: cfg.Logger,
+		Conn: cfg.Bus.JetStream().Conn(),
 	})
 	if err != nil {
 		return nil, err

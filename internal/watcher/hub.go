@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
@@ -29,6 +30,10 @@ type Hub struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
+	patterns []string
+	conn     *nats.Conn
+	lastRev  uint64 // owned by loop
+
 	mu      sync.Mutex
 	latest  map[job.ID]Update
 	waiters map[job.ID]map[*waiter]struct{}
@@ -45,9 +50,19 @@ type HubConfig struct {
 	// Patterns are the keys to watch (jids or run patterns such as
 	// job.RunPattern(run)); empty means every key.
 	Patterns []string
+	// Conn, when set, is the connection the KV lives on: after a reconnect
+	// (a node died) the hub re-creates its watch from the last revision it
+	// saw, at once, instead of waiting for the old watch to notice.
+	Conn *nats.Conn
 	// Logger receives debug lines (zero value: discarded).
 	Logger zerolog.Logger
 }
+
+// Option adjusts a HubConfig (for WaitAll).
+type Option func(*HubConfig)
+
+// WithConn sets HubConfig.Conn.
+func WithConn(nc *nats.Conn) Option { return func(c *HubConfig) { c.Conn = nc } }
 
 // NewHub opens the watch and returns once the current values have been read,
 // so Latest is complete for the watched keys.
@@ -56,26 +71,16 @@ func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
 		return nil, errors.New("watcher: KV is required")
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	var (
-		w   jetstream.KeyWatcher
-		err error
-	)
-	switch len(cfg.Patterns) {
-	case 0:
-		w, err = cfg.KV.WatchAll(wctx)
-	case 1:
-		w, err = cfg.KV.Watch(wctx, cfg.Patterns[0])
-	default:
-		w, err = cfg.KV.WatchFiltered(wctx, cfg.Patterns)
-	}
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("watch %v: %w", cfg.Patterns, err)
-	}
 	h := &Hub{
 		kv: cfg.KV, log: cfg.Logger.With().Str("component", "watcher").Logger(),
 		cancel: cancel, done: make(chan struct{}), ready: make(chan struct{}),
 		latest: map[job.ID]Update{}, waiters: map[job.ID]map[*waiter]struct{}{},
+		patterns: cfg.Patterns, conn: cfg.Conn,
+	}
+	w, err := h.watch(wctx, 0)
+	if err != nil {
+		cancel()
+		return nil, err
 	}
 	go h.loop(wctx, w)
 	select {
@@ -87,16 +92,55 @@ func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
 	}
 }
 
+// watch opens the KV watch, from revision from on (0: current values first).
+func (h *Hub) watch(ctx context.Context, from uint64) (jetstream.KeyWatcher, error) {
+	var opts []jetstream.WatchOpt
+	if from > 0 {
+		opts = append(opts, jetstream.ResumeFromRevision(from))
+	}
+	var (
+		w   jetstream.KeyWatcher
+		err error
+	)
+	switch len(h.patterns) {
+	case 0:
+		w, err = h.kv.WatchAll(ctx, opts...)
+	case 1:
+		w, err = h.kv.Watch(ctx, h.patterns[0], opts...)
+	default:
+		w, err = h.kv.WatchFiltered(ctx, h.patterns, opts...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("watch %v: %w", h.patterns, err)
+	}
+	return w, nil
+}
+
 func (h *Hub) loop(ctx context.Context, w jetstream.KeyWatcher) {
 	defer close(h.done)
 	defer func() { _ = w.Stop() }()
 	readyOnce := sync.OnceFunc(func() { close(h.ready) })
 	defer readyOnce()
+	var reconnected chan nats.Status
+	if h.conn != nil {
+		reconnected = h.conn.StatusChanged(nats.CONNECTED)
+		defer h.conn.RemoveStatusListener(reconnected)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			h.fail(ErrClosed)
 			return
+		case <-reconnected:
+			// The watch's consumer may have lived on the node that died:
+			// start a new one right after the last revision seen.
+			nw, err := h.watch(ctx, h.lastRev+1)
+			if err != nil {
+				h.log.Warn().Err(err).Msg("re-creating the watch after a reconnect failed; keeping the old one")
+				continue
+			}
+			_ = w.Stop()
+			w = nw
 		case e, ok := <-w.Updates():
 			if !ok {
 				h.fail(ErrClosed)
@@ -106,6 +150,10 @@ func (h *Hub) loop(ctx context.Context, w jetstream.KeyWatcher) {
 				readyOnce()
 				continue
 			}
+			if e.Revision() <= h.lastRev {
+				continue // already seen (a re-created watch may overlap)
+			}
+			h.lastRev = e.Revision()
 			h.apply(e)
 		}
 	}

@@ -15,13 +15,17 @@ import (
 // WaitAll waits until cond holds for every job in ids, through one watch on
 // exactly those keys. It returns each job's last update; on ctx.Done it
 // returns what it has with ctx.Err().
-func WaitAll(ctx context.Context, kv jetstream.KeyValue, ids []job.ID, cond Cond) (map[job.ID]Update, error) {
+func WaitAll(ctx context.Context, kv jetstream.KeyValue, ids []job.ID, cond Cond, opts ...Option) (map[job.ID]Update, error) {
 	patterns := make([]string, len(ids))
 	for i, id := range ids {
 		patterns[i] = job.StatusKey(id)
 	}
 	sort.Strings(patterns)
-	h, err := NewHub(ctx, HubConfig{KV: kv, Patterns: patterns})
+	cfg := HubConfig{KV: kv, Patterns: patterns}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h, err := NewHub(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

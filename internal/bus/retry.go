@@ -1,0 +1,55 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// opTimeout bounds one request to the server. A request that reached a node
+// which then died gets no answer; after opTimeout it is retried (through
+// another node once the client has reconnected) instead of waiting for the
+// caller's whole deadline.
+const opTimeout = 5 * time.Second
+
+// transient reports whether err is a fault worth retrying while ctx lives: a
+// lost answer, no responders during a leader election, a reconnect.
+func transient(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	return errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, nats.ErrConnectionReconnecting) ||
+		errors.Is(err, nats.ErrDisconnected)
+}
+
+// retry runs op with a per-try timeout until it succeeds, fails for good, or
+// ctx ends, backing off between tries.
+func retry(ctx context.Context, op func(context.Context) error) error {
+	wait := 50 * time.Millisecond
+	for {
+		octx, cancel := context.WithTimeout(ctx, opTimeout)
+		err := op(octx)
+		cancel()
+		if err == nil || !transient(ctx, err) {
+			return err
+		}
+		sleep(ctx, wait)
+		wait = min(wait*2, time.Second)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
