@@ -228,8 +228,8 @@ type playCtx struct {
 	hostvars map[string]any
 
 	mu       sync.Mutex
-	end      bool   // meta: end_play, or an abort: no more tasks in this play
-	aborted  string // why the play was stopped for every host
+	end      bool                       // meta: end_play, or an abort: no more tasks in this play
+	aborted  string                     // why the play was stopped for every host
 	notified map[string]map[string]bool // handler name → hosts that notified it
 }
 
