@@ -122,7 +122,9 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 		if err != nil {
 			return fail(ExitError, err)
 		}
-		defer closeDialer()
+		// Executors first (they clean job directories through the pool),
+		// then the pool.
+		defer func() { n.Close(); closeDialer() }()
 		conc := max(o.Forks, 1) * 2
 		if err := n.StartExecutors(o.Executors, executor.Config{
 			Pool: o.Pool, Concurrency: conc, Dialer: d, Secrets: secrets, Logger: log,

@@ -16,16 +16,9 @@ import (
 // (and count as rescued, not failed, as in Ansible), and every host that
 // entered it runs its always tasks.
 func (e *Engine) runBlock(ctx context.Context, pc *playCtx, b *playbook.Task, hosts []string) error {
-	var entered []string
-	for _, h := range hosts {
-		ok, err := e.cond(b.When, e.varsFor(pc, b, h, nil))
-		if err == nil && ok {
-			entered = append(entered, h)
-		}
-	}
-	if len(entered) == 0 {
-		return nil
-	}
+	// The block's when is inherited by each of its tasks (inherit), which
+	// then report skipped, as in Ansible.
+	entered := hosts
 	only := setOf(entered)
 	wasFailed := map[string]bool{}
 	for _, h := range entered {

@@ -22,6 +22,17 @@ func (e *Engine) controller(ctx context.Context, pc *playCtx, t *playbook.Task, 
 	case "set_fact":
 		facts := maps.Clone(args)
 		delete(facts, "cacheable")
+		for k, v := range facts {
+			// set_fact turns the strings yes/no/true/false into booleans.
+			if s, ok := v.(string); ok {
+				switch strings.ToLower(s) {
+				case "yes", "true":
+					facts[k] = true
+				case "no", "false":
+					facts[k] = false
+				}
+			}
+		}
 		e.setFacts(host, facts)
 		return map[string]any{"changed": false, "ansible_facts": facts}
 	case "fail":
@@ -54,7 +65,11 @@ func (e *Engine) debug(t *playbook.Task, vars map[string]any, args map[string]an
 	}
 	if name, ok := t.Args["var"]; ok {
 		expr := fmt.Sprint(name)
-		val, err := e.cfg.Render.Expr(expr, vars)
+		tpl := expr
+		if !render.IsTemplate(tpl) {
+			tpl = "{{ " + expr + " }}"
+		}
+		val, err := e.cfg.Render.Template(tpl, vars)
 		if errors.Is(err, render.ErrUndefined) {
 			val = "VARIABLE IS NOT DEFINED!"
 		} else if err != nil {
@@ -356,7 +371,7 @@ func (e *Engine) meta(pc *playCtx, host string, args map[string]any) map[string]
 	default:
 		return failure(fmt.Sprintf("invalid meta action requested: %s", action))
 	}
-	return map[string]any{"changed": false, "skipped": false, "_jetplay_meta": true}
+	return map[string]any{"changed": false, "skipped": false}
 }
 
 // waitForConnection submits ping jobs until one succeeds or timeout passes.

@@ -87,9 +87,10 @@ type Engine struct {
 	// startedAt: the --start-at-task task was reached.
 	startedAt bool
 
-	// aborted: a play stopped for every host (any_errors_fatal,
-	// max_fail_percentage, a batch that failed whole).
-	aborted bool
+	// aborted: a play was stopped by any_errors_fatal or
+	// max_fail_percentage (exit 2); stopRun: no further play runs (also when
+	// every host of a batch failed).
+	aborted, stopRun bool
 
 	// rescuable holds the tasks (block children) whose failure a rescue catches.
 	rescuable sync.Map
@@ -194,6 +195,12 @@ func (e *Engine) Run(ctx context.Context, books ...*playbook.Playbook) (Outcome,
 				runErr = err
 				break
 			}
+			if e.stopRun {
+				break
+			}
+		}
+		if e.stopRun {
+			break
 		}
 		if runErr != nil {
 			break
@@ -223,6 +230,10 @@ type playCtx struct {
 	book     *playbook.Playbook
 	play     *playbook.Play
 	hosts    []string                  // the play's hosts, in inventory order
+	allHosts []string                  // every host the play matched (ansible_play_hosts_all)
+	// active is ansible_play_hosts: the hosts still running, as of the
+	// current task.
+	active []any
 	batch    []string                  // the serial batch being run
 	base     map[string]map[string]any // host → inventory+play vars, rendered
 	hostvars map[string]any
@@ -255,6 +266,7 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 		r.PlayStart(report.Play{Name: name, ID: e.newID("play"), Start: time.Now(), Path: posPath(p.Pos), Strategy: p.Strategy})
 	})
 	defer e.report(func(r report.Reporter) { r.PlayEnd() })
+	matched := hosts
 	hosts = filter(hosts, func(h string) bool {
 		st := e.host(h)
 		st.ended = false
@@ -264,7 +276,7 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 		e.report(func(r report.Reporter) { r.NoHostsMatched(pattern) })
 		return nil
 	}
-	pc := &playCtx{book: b, play: p, hosts: hosts}
+	pc := &playCtx{book: b, play: p, hosts: hosts, allHosts: matched}
 	if err := e.prepareVars(pc); err != nil {
 		return err
 	}
@@ -293,15 +305,17 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 			}
 		}
 		if pc.aborted != "" {
-			e.aborted = true
+			// any_errors_fatal, max_fail_percentage: the run stops, exit 2.
+			e.aborted, e.stopRun = true, true
 			return nil
 		}
 		if pc.ended() {
 			return nil // meta: end_play
 		}
 		if allFailed(e, batch) {
-			// Every host of the batch failed: Ansible stops the play.
-			e.aborted = true
+			// Every host of the batch failed or is unreachable: Ansible
+			// stops the run (its exit code stays the recap's).
+			e.stopRun = true
 			return nil
 		}
 	}
@@ -376,7 +390,13 @@ func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Ta
 	rt.Handler = handler
 	e.report(func(r report.Reporter) { r.TaskStart(rt) })
 	all := hosts
+	pc.mu.Lock()
+	pc.active = toAny(e.activeHosts(pc, nil))
+	pc.mu.Unlock()
 	once, _ := e.boolish(t.RunOnce, nil)
+	if t.Module == "pause" {
+		once = true // pause runs once for the play, as Ansible's
+	}
 	if once {
 		hosts = hosts[:1]
 	}
@@ -443,6 +463,14 @@ func (e *Engine) finishHost(rt report.Task, pc *playCtx, t *playbook.Task, host 
 		st.unreachable = true
 	}
 	res.End = time.Now()
+	if t.Module == "meta" {
+		// Ansible reports meta tasks without host results, except an
+		// end_host that its when skipped.
+		if res.Status != report.Skipped || !strings.Contains(fmt.Sprint(t.Args["_raw_params"]), "end_host") {
+			return
+		}
+		res.Result["skip_reason"] = "end_host conditional evaluated to False, continuing execution for " + host
+	}
 	rescued := res.Status == report.Failed && !res.Ignored && e.isRescuable(t)
 	e.report(func(r report.Reporter) {
 		r.HostResult(rt, res)

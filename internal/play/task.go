@@ -46,7 +46,7 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	if noLog {
 		result = censored(result)
 	}
-	if t.Loop == nil {
+	if t.Loop == nil && hr.Status != report.Unreachable {
 		result["_ansible_no_log"] = noLog
 	}
 	hr.Result = result

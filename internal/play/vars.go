@@ -35,7 +35,7 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		v["groups"] = groupsAny(groups)
 		v["play_hosts"] = toAny(pc.hosts)
 		v["ansible_play_hosts"] = toAny(pc.hosts)
-		v["ansible_play_hosts_all"] = toAny(pc.hosts)
+		v["ansible_play_hosts_all"] = toAny(pc.allHosts)
 		v["ansible_play_batch"] = toAny(pc.hosts)
 		v["ansible_play_name"] = pc.play.Name
 		v["playbook_dir"] = playDir
@@ -91,7 +91,7 @@ func (e *Engine) resolve(vars map[string]any) {
 	for range 8 {
 		changed := false
 		for k, v := range vars {
-			if !hasTemplate(v) || k == "hostvars" {
+			if k == "hostvars" || !hasTemplate(v) {
 				continue
 			}
 			out, err := e.cfg.Render.Value(v, vars)
@@ -107,19 +107,26 @@ func (e *Engine) resolve(vars map[string]any) {
 	}
 }
 
-func hasTemplate(v any) bool {
+// hasTemplate reports whether v holds a template string, looking at most a
+// few levels deep (vars may refer to shared maps such as hostvars).
+func hasTemplate(v any) bool { return hasTemplateDepth(v, 8) }
+
+func hasTemplateDepth(v any, depth int) bool {
+	if depth == 0 {
+		return false
+	}
 	switch x := v.(type) {
 	case string:
 		return render.IsTemplate(x)
 	case []any:
 		for _, y := range x {
-			if hasTemplate(y) {
+			if hasTemplateDepth(y, depth-1) {
 				return true
 			}
 		}
 	case map[string]any:
-		for _, y := range x {
-			if hasTemplate(y) {
+		for k, y := range x {
+			if k != "hostvars" && hasTemplateDepth(y, depth-1) {
 				return true
 			}
 		}
@@ -139,6 +146,11 @@ func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[s
 	maps.Copy(v, st.facts)
 	e.hostsMu.Unlock()
 	maps.Copy(v, extra)
+	pc.mu.Lock()
+	if pc.active != nil {
+		v["ansible_play_hosts"], v["play_hosts"] = pc.active, pc.active
+	}
+	pc.mu.Unlock()
 	maps.Copy(v, e.cfg.ExtraVars)
 	if len(t.Vars) > 0 {
 		e.resolve(v)

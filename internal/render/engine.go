@@ -2,7 +2,9 @@ package render
 
 import (
 	"fmt"
+	"go.yaml.in/yaml/v3"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
@@ -85,17 +87,90 @@ func IsTemplate(s string) bool {
 //
 // Errors wrap ErrSyntax, ErrUndefined or ErrRender.
 func (e *Engine) Template(s string, vars map[string]any) (any, error) {
+	// Ansible passes a lone variable reference's number, bool or None
+	// through untouched (Templar's SINGLE_VAR shortcut).
+	if m := singleVar.FindStringSubmatch(s); m != nil {
+		if val, ok := vars[m[1]]; ok {
+			switch val.(type) {
+			case nil, bool, int, int64, float64:
+				return val, nil
+			}
+		}
+	}
+	v, native, err := e.template(s, vars)
+	if err != nil || !native {
+		return v, err
+	}
+	return ansibleData(v), nil
+}
+
+// Native is Template without Ansible's conversion of a one-expression
+// result to text: "{{ 1 }}" is the number 1, "{{ none }}" is nil. It is
+// for callers that want the expression's value itself.
+func (e *Engine) Native(s string, vars map[string]any) (any, error) {
+	v, _, err := e.template(s, vars)
+	return v, err
+}
+
+// template renders s; native reports a one-expression template whose value
+// is returned as it is.
+func (e *Engine) template(s string, vars map[string]any) (v any, native bool, err error) {
 	if !IsTemplate(s) {
-		return s, nil
+		return s, false, nil
 	}
 	c := e.compile(s)
 	if c.err != nil {
-		return nil, c.err
+		return nil, false, c.err
 	}
 	if c.native != nil {
-		return e.evalNative(c, vars)
+		v, err := e.evalNative(c, vars)
+		return v, true, err
 	}
-	return e.render(c, vars)
+	v, err = e.render(c, vars)
+	return v, false, err
+}
+
+// singleVar matches a template that is only a variable name: "{{ x }}".
+var singleVar = regexp.MustCompile(`^\{\{\s*(\w+)\s*\}\}$`)
+
+// ansibleData gives a one-expression template's value the type Ansible
+// 2.14 gives it without jinja2_native: the value is turned into text, and
+// text that looks like a list, a dict or a boolean is evaluated back. So
+// numbers become strings ("{{ 1 }}" is "1"), None becomes "", booleans,
+// lists and dicts stay what they are, and the string "[1, 2]" becomes a list.
+func ansibleData(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case bool, []any, map[string]any:
+		return v
+	case string:
+		return literalText(x)
+	case int, int64, float64:
+		return pyStr(x)
+	}
+	return v
+}
+
+// literalText evaluates text that looks like a Python list, dict or
+// boolean, as Ansible's ansible_concat does; anything else stays text.
+func literalText(s string) any {
+	switch {
+	case s == "True":
+		return true
+	case s == "False":
+		return false
+	case strings.HasPrefix(s, "[") || strings.HasPrefix(s, "{") && !strings.HasPrefix(s, "{{"):
+		var out any
+		if err := yaml.Unmarshal([]byte(s), &out); err != nil {
+			return s
+		}
+		switch out.(type) {
+		case []any, map[string]any:
+			return out
+		}
+	}
+	return s
 }
 
 // Value renders every string inside v recursively: map[string]any values

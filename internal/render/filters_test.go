@@ -194,7 +194,7 @@ func TestFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := e.Template(tt.in, testVars())
+			got, err := e.Native(tt.in, testVars())
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Template(%q) error = %v, want %v", tt.in, err, tt.wantErr)
 			}
@@ -235,7 +235,7 @@ func TestLookups(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := e.Template(tt.in, vars)
+			got, err := e.Native(tt.in, vars)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Template(%q) error = %v, want %v", tt.in, err, tt.wantErr)
 			}

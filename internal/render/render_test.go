@@ -86,7 +86,7 @@ func TestTemplateNative(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := e.Template(tt.in, testVars())
+			got, err := e.Native(tt.in, testVars())
 			if err != nil {
 				t.Fatalf("Template(%q): %v", tt.in, err)
 			}
@@ -182,7 +182,7 @@ func TestValue(t *testing.T) {
 	}
 	want := map[string]any{
 		"cmd":   "echo Y",
-		"n":     42,
+		"n":     42, // a lone variable keeps its type, as in Ansible
 		"list":  []any{[]any{"a", "b"}, 5, true},
 		"plain": 3.5,
 		"{{k}}": "keys are not rendered",
@@ -328,6 +328,41 @@ func BenchmarkCond(b *testing.B) {
 	for b.Loop() {
 		if _, err := e.Cond("job.rc == 0 and failed is failed", vars); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestTemplateAnsibleData: a one-expression template has the type Ansible
+// 2.14 (without jinja2_native) gives it, checked against ansible-playbook.
+func TestTemplateAnsibleData(t *testing.T) {
+	e := New()
+	vars := map[string]any{"n": nil, "num": 42}
+	tests := []struct {
+		in   string
+		want any
+	}{
+		{"{{ 1 }}", "1"},
+		{"{{ 1.5 }}", "1.5"},
+		{"{{ num + 1 }}", "43"},
+		{"{{ true }}", true},
+		{"{{ none }}", ""},
+		{"{{ n + 1 if false else none }}", ""},
+		{"{{ [1, 2] }}", []any{1, 2}},
+		{"{{ {'x': 1} }}", map[string]any{"x": 1}},
+		{"{{ 'True' }}", true},
+		{"{{ '[1, 2]' }}", []any{1, 2}},
+		{"x{{ 1 }}", "x1"},
+		{"{{ 'plain' }}", "plain"},
+		{"{{ num }}", 42}, // a lone variable keeps its number type
+		{"{{ n }}", nil},  // and its None
+	}
+	for _, tt := range tests {
+		got, err := e.Template(tt.in, vars)
+		if err != nil {
+			t.Fatalf("Template(%q): %v", tt.in, err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Template(%q) = %#v, want %#v", tt.in, got, tt.want)
 		}
 	}
 }
