@@ -229,11 +229,11 @@ func (e *Engine) host(name string) *hostState {
 type playCtx struct {
 	book     *playbook.Playbook
 	play     *playbook.Play
-	hosts    []string                  // the play's hosts, in inventory order
-	allHosts []string                  // every host the play matched (ansible_play_hosts_all)
+	hosts    []string // the play's hosts, in inventory order
+	allHosts []string // every host the play matched (ansible_play_hosts_all)
 	// active is ansible_play_hosts: the hosts still running, as of the
 	// current task.
-	active []any
+	active   []any
 	batch    []string                  // the serial batch being run
 	base     map[string]map[string]any // host → inventory+play vars, rendered
 	hostvars map[string]any
