@@ -75,6 +75,7 @@ type Engine struct {
 
 	hostsMu sync.Mutex
 	hosts   map[string]*hostState
+	dirty   map[string]bool // hosts whose facts changed since hostvars was refreshed
 
 	// ids numbers plays and tasks for the report's ids.
 	ids atomic.Int64
@@ -144,7 +145,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg: cfg, log: cfg.Logger.With().Str("component", "play").Str("run", string(cfg.Run)).Logger(),
 		seq: seq, hub: hub, forks: make(chan struct{}, cfg.Forks), occurrences: map[string]int{},
 		omit:  "__omit_place_holder__" + string(cfg.Run),
-		stats: report.Stats{}, hosts: map[string]*hostState{},
+		stats: report.Stats{}, hosts: map[string]*hostState{}, dirty: map[string]bool{},
 	}, nil
 }
 
@@ -237,6 +238,8 @@ type playCtx struct {
 	batch    []string                  // the serial batch being run
 	base     map[string]map[string]any // host → inventory+play vars, rendered
 	hostvars map[string]any
+	// hostvarsBase is each host's variables without its facts.
+	hostvarsBase map[string]any
 
 	mu       sync.Mutex
 	end      bool                       // meta: end_play, or an abort: no more tasks in this play
@@ -390,6 +393,7 @@ func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Ta
 	rt.Handler = handler
 	e.report(func(r report.Reporter) { r.TaskStart(rt) })
 	all := hosts
+	e.refreshHostvars(pc)
 	pc.mu.Lock()
 	pc.active = toAny(e.activeHosts(pc, nil))
 	pc.mu.Unlock()

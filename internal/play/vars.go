@@ -50,7 +50,53 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 	for _, h := range pc.hosts {
 		pc.base[h]["hostvars"] = pc.hostvars
 	}
+	// Hosts outside the play are in hostvars too, with their inventory
+	// variables (rendered) and whatever they registered in earlier plays.
+	for _, h := range inv.Hosts {
+		if _, ok := pc.hostvars[h.Name]; ok {
+			continue
+		}
+		v := maps.Clone(inv.HostVars(h.Name))
+		if v == nil {
+			v = map[string]any{}
+		}
+		v["inventory_hostname"] = h.Name
+		v["group_names"] = toAny(inv.GroupNames(h.Name))
+		maps.Copy(v, e.cfg.ExtraVars)
+		e.resolve(v)
+		pc.hostvars[h.Name] = v
+	}
+	pc.hostvarsBase = maps.Clone(pc.hostvars)
+	e.hostsMu.Lock()
+	for name, st := range e.hosts {
+		if len(st.facts) > 0 {
+			e.dirty[name] = true
+		}
+	}
+	e.hostsMu.Unlock()
+	e.refreshHostvars(pc)
 	return nil
+}
+
+// refreshHostvars gives hostvars a new snapshot of each host whose facts
+// changed since the last task: its base variables and its facts. Snapshots
+// are never changed after they are made, so templates read them while other
+// hosts register new values. It runs between tasks.
+func (e *Engine) refreshHostvars(pc *playCtx) {
+	e.hostsMu.Lock()
+	defer e.hostsMu.Unlock()
+	for name := range e.dirty {
+		base, ok := pc.hostvarsBase[name].(map[string]any)
+		if !ok {
+			continue
+		}
+		snap := maps.Clone(base)
+		if st := e.hosts[name]; st != nil {
+			maps.Copy(snap, st.facts)
+		}
+		pc.hostvars[name] = snap
+		delete(e.dirty, name)
+	}
 }
 
 // varsFiles loads the play's vars_files (paths may be templates of play and
@@ -171,7 +217,9 @@ func (e *Engine) withExtra(v map[string]any) map[string]any {
 func (e *Engine) setFacts(host string, facts map[string]any) {
 	st := e.host(host)
 	e.hostsMu.Lock()
+	st.facts = maps.Clone(st.facts)
 	maps.Copy(st.facts, facts)
+	e.dirty[host] = true
 	e.hostsMu.Unlock()
 }
 
