@@ -326,7 +326,7 @@ func (e *Engine) parse(src string) (c *compiled) {
 			c = &compiled{src: src, err: fmt.Errorf("%w in %s: %s", ErrSyntax, quote(src), msg), msg: msg}
 		}
 	}()
-	l := &sourceLoader{src: src}
+	l := &sourceLoader{src: pythonEscapes(src)}
 	tpl, err := exec.NewTemplate(rootName, e.cfg, l, e.env)
 	if err != nil {
 		msg := syntaxMessage(err)

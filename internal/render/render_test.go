@@ -366,3 +366,28 @@ func TestTemplateAnsibleData(t *testing.T) {
 		}
 	}
 }
+
+func TestPythonEscapesInStringLiterals(t *testing.T) {
+	e := New()
+	tests := []struct {
+		in   string
+		want any
+	}{
+		{`{{ 'a12' | regex_search('\d+') }}`, "12"},
+		{`{{ 'a12' | regex_search('\\d+') }}`, "12"},
+		{`{{ 'h1' is match('h\d') }}`, true},
+		{`{{ 'a\nb' }}`, "a\nb"},
+		{`{{ 'it\'s' }}`, "it's"},
+		{`x\d {{ 'y' }}`, `x\d y`},
+	}
+	for _, tt := range tests {
+		got, err := e.Native(tt.in, nil)
+		if err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s = %#v, want %#v", tt.in, got, tt.want)
+		}
+	}
+}
