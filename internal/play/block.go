@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/report"
@@ -113,44 +114,199 @@ func (e *Engine) inherit(b *playbook.Task, tasks []*playbook.Task, rescuable boo
 	return out
 }
 
-// runInclude loads an include_tasks file per host and runs its tasks on the
-// hosts that included it.
+// runInclude loads an include_tasks file per host (and per loop item) and
+// runs its tasks on the hosts that included it. Loop items are included one
+// after another; each host's tasks see its own loop variable.
 func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string) error {
 	rt := e.reportTask(pc, t, hosts[0])
-	byFile := map[string][]string{}
-	var order []string
+	type instance struct {
+		path, name string
+		extra      map[string]any
+		item       any
+	}
+	// per host, its include instances in order.
+	perHost := map[string][]instance{}
+	most := 0
 	for _, h := range hosts {
 		vars := e.varsFor(pc, t, h, nil)
-		ok, err := e.cond(t.When, vars)
-		if err != nil || !ok {
-			continue
+		var itemVars []map[string]any
+		var itemValues []any
+		if t.Loop != nil {
+			items, err := e.loopItems(t, vars)
+			if err != nil {
+				e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
+				continue
+			}
+			loopVar := "item"
+			if t.LoopControl != nil && t.LoopControl.LoopVar != "" {
+				loopVar = t.LoopControl.LoopVar
+			}
+			for i, item := range items {
+				itemValues = append(itemValues, item)
+				x := map[string]any{loopVar: item, "ansible_loop_var": loopVar}
+				if t.LoopControl != nil && t.LoopControl.IndexVar != "" {
+					x[t.LoopControl.IndexVar] = i
+				}
+				itemVars = append(itemVars, x)
+			}
+		} else {
+			itemVars = []map[string]any{nil}
 		}
-		raw := t.Args["_raw_params"]
-		if f, ok := t.Args["file"]; ok {
-			raw = f
+		for i, x := range itemVars {
+			iv := vars
+			if x != nil {
+				iv = maps.Clone(vars)
+				maps.Copy(iv, x)
+			}
+			ok, err := e.cond(t.When, iv)
+			if err != nil || !ok {
+				continue
+			}
+			raw := t.Args["_raw_params"]
+			if f, ok := t.Args["file"]; ok {
+				raw = f
+			}
+			v, err := e.cfg.Render.Template(fmt.Sprint(raw), iv)
+			if err != nil {
+				e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
+				break
+			}
+			in := instance{path: includePath(fmt.Sprint(v), t.Pos.File, pc.book.Dir), name: fmt.Sprint(v), extra: x}
+			if i < len(itemValues) {
+				in.item = itemValues[i]
+			}
+			perHost[h] = append(perHost[h], in)
 		}
-		v, err := e.cfg.Render.Template(fmt.Sprint(raw), vars)
-		if err != nil {
-			e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
-			continue
-		}
-		path := includePath(fmt.Sprint(v), t.Pos.File, pc.book.Dir)
-		if _, seen := byFile[path]; !seen {
-			order = append(order, path)
-		}
-		byFile[path] = append(byFile[path], h)
+		most = max(most, len(perHost[h]))
 	}
-	for _, path := range order {
-		tasks, err := e.cfg.LoadTasks(path)
-		if err != nil {
-			return fmt.Errorf("%s: include_tasks: %w", t.Pos, err)
+	e.reportIncludes(rt, pc, t, hosts, most, func(h string, k int) (string, string, any, bool) {
+		if k >= len(perHost[h]) {
+			return "", "", nil, false
 		}
-		wrapper := &playbook.Task{Vars: t.Vars, IgnoreErrors: t.IgnoreErrors, Become: t.Become, Environment: t.Environment}
-		if err := e.runTasks(ctx, pc, e.inherit(wrapper, tasks, e.isRescuable(t)), setOf(byFile[path])); err != nil {
-			return err
+		in := perHost[h][k]
+		return in.path, in.name, in.item, true
+	})
+	for k := range most {
+		byFile := map[string][]string{}
+		var order []string
+		for _, h := range hosts {
+			if k >= len(perHost[h]) || e.host(h).failed {
+				continue
+			}
+			in := perHost[h][k]
+			if _, seen := byFile[in.path]; !seen {
+				order = append(order, in.path)
+			}
+			byFile[in.path] = append(byFile[in.path], h)
+		}
+		for _, path := range order {
+			tasks, err := e.cfg.LoadTasks(path)
+			if err != nil {
+				return fmt.Errorf("%s: include_tasks: %w", t.Pos, err)
+			}
+			for _, h := range byFile[path] {
+				pc.pushExtra(h, perHost[h][k].extra)
+			}
+			wrapper := &playbook.Task{Vars: t.Vars, IgnoreErrors: t.IgnoreErrors, Become: t.Become, Environment: t.Environment}
+			err = e.runTasks(ctx, pc, e.inherit(wrapper, tasks, e.isRescuable(t)), setOf(byFile[path]))
+			for _, h := range byFile[path] {
+				pc.popExtra(h)
+			}
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// reportIncludes reports the include task: one "included:" line per file
+// and item (hosts grouped), and per host its include result, counted once
+// per included file as Ansible counts them.
+func (e *Engine) reportIncludes(rt report.Task, pc *playCtx, t *playbook.Task, hosts []string, most int,
+	instance func(h string, k int) (path, name string, item any, ok bool)) {
+	loops := t.Loop != nil
+	loopVar := "item"
+	if t.LoopControl != nil && t.LoopControl.LoopVar != "" {
+		loopVar = t.LoopControl.LoopVar
+	}
+	results := map[string][]any{}
+	for k := range most {
+		var order []string
+		byPath := map[string][]string{}
+		var item any
+		for _, h := range hosts {
+			path, name, it, ok := instance(h, k)
+			if !ok {
+				continue
+			}
+			item = it
+			if _, seen := byPath[path]; !seen {
+				order = append(order, path)
+			}
+			byPath[path] = append(byPath[path], h)
+			r := map[string]any{"include": name, "include_args": map[string]any{}}
+			if loops {
+				r[loopVar], r["ansible_loop_var"], r["_ansible_item_label"] = it, loopVar, it
+			}
+			results[h] = append(results[h], r)
+		}
+		for _, path := range order {
+			e.report(func(rep report.Reporter) { rep.Included(rt, path, byPath[path], item, loops) })
+		}
+	}
+	for _, h := range hosts {
+		rs := results[h]
+		if len(rs) == 0 {
+			continue
+		}
+		res := rs[0].(map[string]any)
+		if loops {
+			res = map[string]any{"changed": false, "msg": "All items completed", "results": rs}
+		} else {
+			res["changed"] = false
+		}
+		hr := report.HostResult{Host: h, Status: report.OK, Result: res, End: time.Now()}
+		e.report(func(rep report.Reporter) {
+			rep.HostResult(rt, hr)
+			for range rs {
+				e.stats.Add(hr)
+			}
+		})
+	}
+}
+
+// pushExtra adds variables (an include's loop item) for host's tasks until
+// popExtra.
+func (pc *playCtx) pushExtra(host string, v map[string]any) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.extra == nil {
+		pc.extra = map[string][]map[string]any{}
+	}
+	pc.extra[host] = append(pc.extra[host], v)
+}
+
+func (pc *playCtx) popExtra(host string) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if s := pc.extra[host]; len(s) > 0 {
+		pc.extra[host] = s[:len(s)-1]
+	}
+}
+
+// extraFor merges host's pushed variables, innermost last.
+func (pc *playCtx) extraFor(host string) map[string]any {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if len(pc.extra[host]) == 0 {
+		return nil
+	}
+	out := map[string]any{}
+	for _, m := range pc.extra[host] {
+		maps.Copy(out, m)
+	}
+	return out
 }
 
 func setOf(hosts []string) map[string]bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -245,6 +246,7 @@ type playCtx struct {
 	end      bool                       // meta: end_play, or an abort: no more tasks in this play
 	aborted  string                     // why the play was stopped for every host
 	notified map[string]map[string]bool // handler name → hosts that notified it
+	extra    map[string][]map[string]any // host → variables of the includes it is in
 }
 
 func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.Play) error {
@@ -504,8 +506,13 @@ func (e *Engine) taskName(pc *playCtx, t *playbook.Task, host string) string {
 	if !render.IsTemplate(t.Name) {
 		return t.Name
 	}
-	// Ansible renders the name with play-level variables only.
-	v, err := e.cfg.Render.Template(t.Name, e.withExtra(pc.base[host]))
+	// Ansible renders the name with the play's and the include's variables.
+	vars := e.withExtra(pc.base[host])
+	if x := pc.extraFor(host); x != nil {
+		vars = maps.Clone(vars)
+		maps.Copy(vars, x)
+	}
+	v, err := e.cfg.Render.Template(t.Name, vars)
 	if err != nil {
 		return t.Name
 	}

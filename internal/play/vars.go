@@ -191,6 +191,7 @@ func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[s
 	e.hostsMu.Lock()
 	maps.Copy(v, st.facts)
 	e.hostsMu.Unlock()
+	maps.Copy(v, pc.extraFor(host))
 	maps.Copy(v, extra)
 	pc.mu.Lock()
 	if pc.active != nil {

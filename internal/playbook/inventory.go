@@ -585,8 +585,11 @@ func (inv *Inventory) groupHosts(name string) []string {
 	if name == "all" {
 		return slices.Clone(inv.hostOrder)
 	}
+	// A group's hosts in the order the group lists them, then its
+	// children's, as Ansible's Group.get_hosts.
 	seenGroup := map[string]bool{}
 	seenHost := map[string]bool{}
+	var out []string
 	var walk func(string)
 	walk = func(g string) {
 		if seenGroup[g] {
@@ -598,14 +601,17 @@ func (inv *Inventory) groupHosts(name string) []string {
 			return
 		}
 		for _, h := range grp.Hosts {
-			seenHost[h] = true
+			if !seenHost[h] {
+				seenHost[h] = true
+				out = append(out, h)
+			}
 		}
 		for _, c := range grp.Children {
 			walk(c)
 		}
 	}
 	walk(name)
-	return inv.inOrder(seenHost)
+	return out
 }
 
 // inOrder returns the names in set in inventory order.

@@ -65,10 +65,19 @@ func (inv *Inventory) Match(pattern string) ([]string, error) {
 	if len(regular) == 0 {
 		regular = []string{"all"}
 	}
+	// Hosts come in the order of the pattern's terms, each term's hosts in
+	// inventory order ("db:web1" gives db's hosts first), as Ansible does.
 	selected := map[string]bool{}
+	var order []string
+	add := func(h string) {
+		if _, seen := selected[h]; !seen {
+			order = append(order, h)
+		}
+		selected[h] = true
+	}
 	for _, p := range regular {
 		if _, ok := inv.Hosts[p]; ok {
-			selected[p] = true
+			add(p)
 			continue
 		}
 		hosts, err := inv.matchOne(p)
@@ -76,7 +85,7 @@ func (inv *Inventory) Match(pattern string) ([]string, error) {
 			return nil, err
 		}
 		for _, h := range hosts {
-			selected[h] = true
+			add(h)
 		}
 	}
 	for _, p := range and {
@@ -99,12 +108,13 @@ func (inv *Inventory) Match(pattern string) ([]string, error) {
 			delete(selected, h)
 		}
 	}
-	for h, ok := range selected {
-		if !ok {
-			delete(selected, h)
+	out := make([]string, 0, len(order))
+	for _, h := range order {
+		if selected[h] {
+			out = append(out, h)
 		}
 	}
-	return inv.inOrder(selected), nil
+	return out, nil
 }
 
 // matchOne returns the hosts one pattern part selects, in inventory order.
@@ -164,16 +174,22 @@ func (inv *Inventory) enumerate(pattern string) ([]string, error) {
 		return nil, err
 	}
 	found := map[string]bool{}
+	var order []string // a single group keeps its own order
 	groupMatched := false
 	names := make([]string, 0, len(inv.Groups))
 	for name := range inv.Groups {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	groups := 0
 	for _, name := range names {
 		if re.MatchString(name) {
 			groupMatched = true
+			groups++
 			for _, h := range inv.groupHosts(name) {
+				if !found[h] {
+					order = append(order, h)
+				}
 				found[h] = true
 			}
 		}
@@ -187,6 +203,9 @@ func (inv *Inventory) enumerate(pattern string) ([]string, error) {
 	}
 	if len(found) == 0 && localhostNames[pattern] {
 		found[pattern] = true
+	}
+	if groups == 1 && len(order) == len(found) {
+		return order, nil
 	}
 	return inv.inOrder(found), nil
 }

@@ -36,8 +36,10 @@ stage1
 		{pattern: "web", want: []string{"web1", "web2", "web10"}},
 		{pattern: "prod", want: []string{"web1", "web2", "web10"}},
 		{pattern: "web2", want: []string{"web2"}},
-		{pattern: "db:web", want: []string{"web1", "web2", "web10", "db1"}},
-		{pattern: "db,stage1", want: []string{"web1", "db1", "stage1"}},
+		// Checked against ansible --list-hosts: the pattern's terms in order,
+		// a group's hosts in the group's own order.
+		{pattern: "db:web", want: []string{"db1", "web1", "web2", "web10"}},
+		{pattern: "db,stage1", want: []string{"db1", "web1", "stage1"}},
 		{pattern: "web:&db", want: []string{"web1"}},
 		{pattern: "web:!db", want: []string{"web2", "web10"}},
 		{pattern: "!db:web", want: []string{"web2", "web10"}},

@@ -201,3 +201,6 @@ func (j *jsonReporter) Finish(s Stats) error {
 	defer j.warn.mu.Unlock()
 	return j.warn.err
 }
+
+// Included is not recorded on its own: the include's HostResult is.
+func (j *jsonReporter) Included(Task, string, []string, any, bool) {}

@@ -99,8 +99,14 @@ type Reporter interface {
 	// (item=a)"); the JSON document keeps items only inside the final
 	// HostResult's "results".
 	Item(r ItemResult)
-	// HostResult is called once per host per task, after its items.
+	// HostResult is called once per host per task, after its items. For an
+	// include_tasks task the text reporter prints nothing (Included does);
+	// the JSON document keeps the result.
 	HostResult(t Task, r HostResult)
+	// Included reports an include_tasks file loaded for hosts:
+	// "included: /path/file.yml for h1, h2" (with " => (item=x)" when the
+	// include loops; hasItem says so).
+	Included(t Task, path string, hosts []string, item any, hasItem bool)
 	// AsyncPoll reports a check that found the job still running:
 	// "ASYNC POLL on h1: jid=... started=1 finished=0".
 	AsyncPoll(host, jid string)

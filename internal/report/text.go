@@ -285,6 +285,9 @@ func (t *textReporter) deprecation(d any) {
 func (t *textReporter) HostResult(tk Task, hr HostResult) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if isInclude(tk.Action) && hr.Status != Failed && hr.Status != Skipped {
+		return // Included printed it
+	}
 	r := prepare(hr.Result, tk.Action, hr.Status)
 	label := hostLabel(hr.Host, hr.Delegated, r)
 	_, loop := r["results"]
@@ -425,6 +428,26 @@ func (t *textReporter) NoHostsMatched(pattern string) {
 		t.warning("Could not match supplied host pattern, ignoring: " + pattern)
 	}
 	t.display(t.cfg.Out, "skipping: no hosts matched", colorSkip)
+}
+
+func (t *textReporter) Included(tk Task, path string, hosts []string, item any, hasItem bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ensureBanner(tk)
+	line := "included: " + path + " for " + strings.Join(hosts, ", ")
+	if hasItem {
+		line += " => (item=" + pyStr(item) + ")"
+	}
+	t.display(t.cfg.Out, line, colorSkip)
+}
+
+// isInclude reports whether an action is a dynamic include.
+func isInclude(action string) bool {
+	switch action {
+	case "include_tasks", "ansible.builtin.include_tasks", "include", "ansible.builtin.include":
+		return true
+	}
+	return false
 }
 
 func (t *textReporter) PlayEnd() {}
