@@ -243,9 +243,9 @@ type playCtx struct {
 	hostvarsBase map[string]any
 
 	mu       sync.Mutex
-	end      bool                       // meta: end_play, or an abort: no more tasks in this play
-	aborted  string                     // why the play was stopped for every host
-	notified map[string]map[string]bool // handler name → hosts that notified it
+	end      bool                        // meta: end_play, or an abort: no more tasks in this play
+	aborted  string                      // why the play was stopped for every host
+	notified map[string]map[string]bool  // handler name → hosts that notified it
 	extra    map[string][]map[string]any // host → variables of the includes it is in
 }
 
