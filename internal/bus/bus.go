@@ -95,7 +95,7 @@ func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) 
 		Duplicates:  cfg.Duplicates,
 	}
 	var st jetstream.Stream
-	err := retry(ctx, func(octx context.Context) error {
+	err := retry(ctx, js.Conn(), func(octx context.Context) error {
 		var err error
 		st, err = js.Stream(octx, job.StreamName)
 		switch {
@@ -146,7 +146,7 @@ func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) 
 
 func openKV(ctx context.Context, js jetstream.JetStream, update bool, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	var kv jetstream.KeyValue
-	err := retry(ctx, func(octx context.Context) error {
+	err := retry(ctx, js.Conn(), func(octx context.Context) error {
 		var err error
 		kv, err = js.KeyValue(octx, c.Bucket)
 		switch {
@@ -221,7 +221,7 @@ func (b *Bus) Submit(ctx context.Context, t *job.Task) error {
 	}
 	msg := nats.NewMsg(job.TaskSubject(t.Pool))
 	msg.Data = data
-	err = retry(ctx, func(octx context.Context) error {
+	err = retry(ctx, b.js.Conn(), func(octx context.Context) error {
 		_, err := b.js.PublishMsg(octx, msg, jetstream.WithMsgID(string(t.JID)))
 		return err
 	})
@@ -245,7 +245,7 @@ func (b *Bus) create(ctx context.Context, st job.Status) (uint64, error) {
 	}
 	var rev uint64
 	tries := 0
-	err = retry(ctx, func(octx context.Context) error {
+	err = retry(ctx, b.js.Conn(), func(octx context.Context) error {
 		tries++
 		var err error
 		rev, err = b.kv.Create(octx, job.StatusKey(st.JID), data)
@@ -266,7 +266,7 @@ func (b *Bus) Create(ctx context.Context, st job.Status) (uint64, error) { retur
 // Status reads a job's current record and its revision.
 func (b *Bus) Status(ctx context.Context, id job.ID) (job.Status, uint64, error) {
 	var e jetstream.KeyValueEntry
-	err := retry(ctx, func(octx context.Context) error {
+	err := retry(ctx, b.js.Conn(), func(octx context.Context) error {
 		var err error
 		e, err = b.kv.Get(octx, job.StatusKey(id))
 		return err
@@ -311,6 +311,7 @@ func (b *Bus) Update(ctx context.Context, id job.ID, fn func(job.Status) (job.St
 		if err != nil {
 			return cur, err
 		}
+		before := lastError(b.js.Conn())
 		octx, cancel := context.WithTimeout(ctx, opTimeout)
 		_, err = b.kv.Update(octx, job.StatusKey(id), data, rev)
 		cancel()
@@ -320,6 +321,9 @@ func (b *Bus) Update(ctx context.Context, id job.ID, fn func(job.Status) (job.St
 		case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
 			conflicts++
 		case transient(ctx, err):
+			if denied := permissionDenied(b.js.Conn(), before); denied != nil {
+				return cur, fmt.Errorf("write status %s: %w: %w", id, denied, err)
+			}
 			sleep(ctx, 100*time.Millisecond)
 		default:
 			return cur, fmt.Errorf("write status %s: %w", id, err)

@@ -28,7 +28,7 @@ func openOutputStream(ctx context.Context, js jetstream.JetStream, cfg Config, u
 		MaxMsgSize:  64 << 10,
 		Discard:     jetstream.DiscardOld,
 	}
-	err := retry(ctx, func(octx context.Context) error {
+	err := retry(ctx, js.Conn(), func(octx context.Context) error {
 		_, err := js.Stream(octx, job.OutputStream)
 		switch {
 		case errors.Is(err, jetstream.ErrStreamNotFound):

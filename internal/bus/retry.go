@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -30,19 +31,43 @@ func transient(ctx context.Context, err error) bool {
 }
 
 // retry runs op with a per-try timeout until it succeeds, fails for good, or
-// ctx ends, backing off between tries.
-func retry(ctx context.Context, op func(context.Context) error) error {
+// ctx ends, backing off between tries. A request the server refused for
+// lack of permission looks like a timeout to the client; when the
+// connection reports a new permissions violation, retry fails at once with
+// it instead of retrying forever.
+func retry(ctx context.Context, nc *nats.Conn, op func(context.Context) error) error {
 	wait := 50 * time.Millisecond
 	for {
+		before := lastError(nc)
 		octx, cancel := context.WithTimeout(ctx, opTimeout)
 		err := op(octx)
 		cancel()
 		if err == nil || !transient(ctx, err) {
 			return err
 		}
+		if denied := permissionDenied(nc, before); denied != nil {
+			return fmt.Errorf("%w: %w", denied, err)
+		}
 		sleep(ctx, wait)
 		wait = min(wait*2, time.Second)
 	}
+}
+
+func lastError(nc *nats.Conn) error {
+	if nc == nil {
+		return nil
+	}
+	return nc.LastError()
+}
+
+// permissionDenied returns the connection's permissions violation if one
+// arrived since before.
+func permissionDenied(nc *nats.Conn, before error) error {
+	le := lastError(nc)
+	if le == nil || le == before || !errors.Is(le, nats.ErrPermissionViolation) {
+		return nil
+	}
+	return le
 }
 
 func sleep(ctx context.Context, d time.Duration) {

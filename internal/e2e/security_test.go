@@ -258,11 +258,17 @@ func TestSecurityRolesRefuseWhatTheyMayNotDo(t *testing.T) {
 
 	// watcher: the queued record is refused, so nothing is published.
 	w := sc.role(t, "watcher")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// A refusal fails the submit at once, with the reason, rather than
+	// after the caller's whole deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	start := time.Now()
 	err := w.bus.Submit(ctx, localTask(run.Job(1), "true"))
 	cancel()
 	if err == nil {
 		t.Fatal("watcher submitted a task")
+	}
+	if !errors.Is(err, nats.ErrPermissionViolation) || time.Since(start) > 20*time.Second {
+		t.Errorf("refused submit: %v after %v; want a permissions violation, fast", err, time.Since(start))
 	}
 	refused(t, w, "$KV.jetplay_status."+string(run.Job(1)))
 	if _, _, err := sc.admin.Status(context.Background(), run.Job(1)); !errors.Is(err, bus.ErrNotFound) {
