@@ -35,6 +35,7 @@ func main() {
 	fs.IntVar(&o.HostLimit, "host-limit", 0, "jobs at once on one host (0: no limit)")
 	fs.IntVar(&o.PackageLimit, "package-limit", 1, "package-manager jobs (apt, yum, dnf, package) at once on one host; -1: no limit")
 	fs.DurationVar(&o.StatusTTL, "status-ttl", 7*24*time.Hour, "how long status records live after their last write (when creating the bucket)")
+	fs.BoolVar(&o.Setup, "setup", false, "create or update the streams, buckets and this pool's consumer (with --replicas, --status-ttl), then exit; needs administrator rights")
 	cli.SSHFlags(fs, &o.SSH)
 	cli.NATSFlags(fs, &o.Auth)
 	if err := fs.Parse(os.Args[1:]); err != nil {

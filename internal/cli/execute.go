@@ -29,8 +29,11 @@ type ExecuteOptions struct {
 	HostLimit    int
 	PackageLimit int
 	StatusTTL    time.Duration
-	SSH          SSHOptions
-	Auth         NATSAuth
+	// Setup creates or updates the streams, buckets and the pool\'s consumer
+	// (as an administrator), then exits.
+	Setup bool
+	SSH   SSHOptions
+	Auth  NATSAuth
 }
 
 // Execute runs an executor until ctx is done and returns the exit code.
@@ -60,12 +63,20 @@ func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
 		log.Error().Err(err).Msg("nats credentials")
 		return 2
 	}
-	n, err := node.Start(ctx, node.Config{URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-executor", Bus: bus.Config{Replicas: o.Replicas, StatusTTL: o.StatusTTL}, Logger: log})
+	n, err := node.Start(ctx, node.Config{URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-executor", Bus: bus.Config{Replicas: o.Replicas, StatusTTL: o.StatusTTL}, Setup: o.Setup, Logger: log})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot reach the bus")
 		return 1
 	}
 	defer n.Close()
+	if o.Setup {
+		if _, err := n.Bus.Consumer(ctx, o.Pool); err != nil {
+			log.Error().Err(err).Msg("setup")
+			return 1
+		}
+		log.Info().Int("replicas", o.Replicas).Msg("streams, buckets and consumer are set up")
+		return 0
+	}
 	d, closeDialer, err := newDialer(o.SSH, secrets, log)
 	if err != nil {
 		log.Error().Err(err).Msg("ssh")

@@ -34,6 +34,9 @@ type Config struct {
 	ConfigFile string
 	// Bus configures the stream and bucket.
 	Bus bus.Config
+	// Setup creates or updates the streams, buckets and consumer to Bus
+	// (an administrator's step) instead of only opening them.
+	Setup bool
 	// Name is the client connection name. Default "jetplay".
 	Name string
 	// Logger receives lifecycle lines (zero value: discarded).
@@ -90,7 +93,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
-	if n.Bus, err = bus.Open(ctx, n.JS, cfg.Bus); err != nil {
+	open := bus.Open
+	if cfg.Setup {
+		open = bus.Setup
+	}
+	if n.Bus, err = open(ctx, n.JS, cfg.Bus); err != nil {
 		n.Close()
 		return nil, err
 	}
