@@ -54,9 +54,13 @@ func (e *Engine) gatherFacts(ctx context.Context, pc *playCtx, only map[string]b
 					hr.Status, hr.Result = report.Failed, failure("gathering facts: unreadable output: "+err.Error())
 					break
 				}
-				all := map[string]any{"ansible_facts": facts}
+				// Top-level variables keep the ansible_ prefix; ansible_facts
+				// has the same facts without it, as Ansible's.
+				bare := map[string]any{}
+				all := map[string]any{"ansible_facts": bare}
 				for k, v := range facts {
 					all[k] = v
+					bare[strings.TrimPrefix(k, "ansible_")] = v
 				}
 				e.setFacts(h, all)
 				hr.Status, hr.Result = report.OK, map[string]any{"changed": false, "ansible_facts": facts}

@@ -41,13 +41,28 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 		if indexVar != "" {
 			iv[indexVar] = i
 		}
-		iv["ansible_loop"] = map[string]any{
-			"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1,
-			"length": len(items), "revindex": len(items) - i, "revindex0": len(items) - i - 1,
+		var extended map[string]any
+		if t.LoopControl != nil && t.LoopControl.Extended {
+			// ansible_loop exists only with loop_control.extended, as in Ansible.
+			extended = map[string]any{
+				"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1,
+				"length": len(items), "revindex": len(items) - i, "revindex0": len(items) - i - 1,
+				"allitems": items,
+			}
+			if i > 0 {
+				extended["previtem"] = items[i-1]
+			}
+			if i < len(items)-1 {
+				extended["nextitem"] = items[i+1]
+			}
+			iv["ansible_loop"] = extended
 		}
 		r := e.runOne(ctx, pc, t, host, iv)
 		r[loopVar] = item
 		r["ansible_loop_var"] = loopVar
+		if extended != nil {
+			r["ansible_loop"] = extended
+		}
 		if indexVar != "" {
 			r["ansible_index_var"] = indexVar
 			r[indexVar] = i
@@ -112,6 +127,7 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 		out["skipped"] = true
 		if len(items) == 0 {
 			out["skipped_reason"] = "No items in the list"
+			delete(out, "msg")
 		} else {
 			out["msg"] = "All items skipped"
 		}

@@ -3,6 +3,7 @@ package play
 import (
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -18,6 +19,7 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 	pc.base = make(map[string]map[string]any, len(pc.hosts))
 	pc.hostvars = map[string]any{}
 	playDir, _ := filepath.Abs(pc.book.Dir)
+	invFile, invDir := inventorySource(inv)
 	filesVars, err := e.varsFiles(pc)
 	if err != nil {
 		return err
@@ -39,6 +41,7 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		v["ansible_play_batch"] = toAny(pc.hosts)
 		v["ansible_play_name"] = pc.play.Name
 		v["playbook_dir"] = playDir
+		v["inventory_file"], v["inventory_dir"] = invFile, invDir
 		v["ansible_check_mode"] = false
 		v["ansible_verbosity"] = e.cfg.Verbosity
 		v["omit"] = e.omit
@@ -242,4 +245,19 @@ func groupsAny(g map[string][]string) map[string]any {
 
 func defaultLoadTasks(path string) ([]*playbook.Task, error) {
 	return playbook.LoadTasks(path, ModuleOptions())
+}
+
+// inventorySource is inventory_file and inventory_dir: the first inventory
+// file read (nil for a host list).
+func inventorySource(inv *playbook.Inventory) (file, dir any) {
+	for _, s := range inv.Sources {
+		if st, err := os.Stat(s); err == nil {
+			abs, _ := filepath.Abs(s)
+			if st.IsDir() {
+				return abs, abs
+			}
+			return abs, filepath.Dir(abs)
+		}
+	}
+	return nil, nil
 }
