@@ -149,6 +149,18 @@ func runCommand(ctx context.Context, h *host, p map[string]any) (map[string]any,
 		}
 	}
 
+	if !shell && needsExpansion(argv) {
+		// Like Ansible's command module: $VAR, ${VAR} and a leading ~ in
+		// arguments are expanded with the host's environment, without a
+		// shell (nothing else is interpreted).
+		env, err := h.run(ctx, conn.Command{Argv: []string{"env"}})
+		if err != nil {
+			return nil, err
+		}
+		argv = expandArgs(argv, parseEnv(string(env.Stdout)))
+		// r["cmd"] keeps the arguments as written, as Ansible shows them.
+	}
+
 	var c conn.Command
 	stdin, hasStdin := p["stdin"].(string)
 	hasStdin = hasStdin && stdin != ""

@@ -82,8 +82,10 @@ func TestCommand(t *testing.T) {
 		{"free form", "command", map[string]any{"_raw_params": `echo "a b" 'c d' e\ f`},
 			map[string]any{"changed": true, "cmd": []any{"echo", "a b", "c d", "e f"}, "rc": 0, "stdout": "a b c d e f", "stderr": "", "msg": ""},
 			[]string{"changed", "cmd", "delta", "end", "invocation", "msg", "rc", "start", "stderr", "stdout"}},
-		{"no shell", "command", map[string]any{"_raw_params": `echo $HOME; x`},
-			map[string]any{"stdout": "$HOME; x", "cmd": []any{"echo", "$HOME;", "x"}}, nil},
+		// No shell: ";" is an argument. $HOME is expanded from the host's
+		// environment, as Ansible's command module does; cmd shows it as written.
+		{"no shell", "command", map[string]any{"_raw_params": `echo $HOME; x $(id)`},
+			map[string]any{"stdout": os.Getenv("HOME") + "; x $(id)", "cmd": []any{"echo", "$HOME;", "x", "$(id)"}}, nil},
 		{"argv", "ansible.builtin.command", map[string]any{"argv": []any{"echo", "a b"}},
 			map[string]any{"cmd": []any{"echo", "a b"}, "stdout": "a b"}, nil},
 		{"cmd", "command", map[string]any{"cmd": "printf 'x\\n\\n'"},
