@@ -1,7 +1,12 @@
 package cli
 
 import (
+	"fmt"
+	"io"
 	"os"
+	"sync"
+
+	"golang.org/x/term"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -95,9 +100,41 @@ func newDialer(o SSHOptions, secrets secretLookup, log zerolog.Logger) (executor
 		}
 		return os.Getenv("JETPLAY_SSH_PASSWORD"), nil
 	}
+	cfg.Passphrase = passphrase(os.Stdin, os.Stderr)
 	pool, err := conn.NewSSHPool(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	return dialer{pool}, func() { _ = pool.Close() }, nil
+}
+
+// passphrase returns the passphrase of an encrypted key: from
+// JETPLAY_SSH_PASSPHRASE, or asked for once per key file on the terminal
+// (without echo) when stdin is one. It is never logged.
+func passphrase(in *os.File, prompt io.Writer) func(string) ([]byte, error) {
+	var (
+		mu    sync.Mutex
+		cache = map[string][]byte{}
+	)
+	return func(file string) ([]byte, error) {
+		if p, ok := os.LookupEnv("JETPLAY_SSH_PASSPHRASE"); ok {
+			return []byte(p), nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if p, ok := cache[file]; ok {
+			return p, nil
+		}
+		if !term.IsTerminal(int(in.Fd())) {
+			return nil, fmt.Errorf("key %s is encrypted: set JETPLAY_SSH_PASSPHRASE or run on a terminal to be asked", file)
+		}
+		fmt.Fprintf(prompt, "Enter passphrase for key '%s': ", file)
+		p, err := term.ReadPassword(int(in.Fd()))
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return nil, fmt.Errorf("read passphrase: %w", err)
+		}
+		cache[file] = p
+		return p, nil
+	}
 }
