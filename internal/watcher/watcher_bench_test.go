@@ -84,3 +84,30 @@ func BenchmarkFinalToWatcherMany(b *testing.B) {
 	}
 	reportPercentiles(b, lat)
 }
+
+// BenchmarkWaitAllManyIDs is watcher.WaitAll on b.N jids of finished jobs:
+// the cost of its watch's setup, which grows with the number of jids.
+func BenchmarkWaitAllManyIDs(b *testing.B) {
+	_, _, js := natstest.Run(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bs, err := bus.Open(ctx, js, bus.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := job.NewRunID()
+	ids := make([]job.ID, b.N)
+	for i := range ids {
+		ids[i] = run.Job(i + 1)
+		task := &job.Task{V: job.Version, JID: ids[i], Run: run, Host: "h", Module: "command"}
+		st, _ := job.NewQueued(task, time.Now()).Move(job.Running, time.Now())
+		st, _ = st.Move(job.Succeeded, time.Now())
+		if _, err := bs.Create(ctx, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	if _, err := watcher.WaitAll(ctx, bs.KV(), ids, watcher.Final); err != nil {
+		b.Fatal(err)
+	}
+}
