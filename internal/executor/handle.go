@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -134,7 +135,10 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		if err != nil {
 			return cur, err
 		}
-		next.Result, next.Reason = result, reason
+		next.Result = result
+		if reason != "" || !strings.HasPrefix(next.Reason, "re-attached") {
+			next.Reason = reason // a re-attached job keeps saying so
+		}
 		next.Unreachable = runErr != nil && errors.Is(runErr, conn.ErrUnreachable)
 		return next, nil
 	})
