@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/term"
 	"strings"
@@ -25,6 +26,7 @@ type SSHOptions struct {
 	PrivateKeys    []string
 	User           string
 	ConnectTimeout int
+	IdleTimeout    time.Duration
 }
 
 // SSHFlags registers the SSH flags on fs.
@@ -34,6 +36,7 @@ func SSHFlags(fs *flag.FlagSet, o *SSHOptions) {
 	fs.StringArrayVar(&o.PrivateKeys, "private-key", nil, "SSH private key file (repeatable; default ~/.ssh/id_*)")
 	fs.StringVarP(&o.User, "user", "u", "", "remote user when the inventory names none (default: the current user)")
 	fs.IntVar(&o.ConnectTimeout, "timeout", 10, "SSH connect timeout in seconds")
+	fs.DurationVar(&o.IdleTimeout, "ssh-idle-timeout", 10*time.Minute, "close a pooled SSH connection unused this long")
 }
 
 func hostKeyCheckingDefault() bool {
@@ -94,6 +97,7 @@ func newDialer(o SSHOptions, secrets secretLookup, log zerolog.Logger) (executor
 	if o.ConnectTimeout > 0 {
 		cfg.ConnectTimeout = secondsDur(o.ConnectTimeout)
 	}
+	cfg.IdleTimeout = o.IdleTimeout
 	cfg.Password = func(host string) (string, error) {
 		if p := secrets.get(host, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password"); p != "" {
 			return p, nil

@@ -291,8 +291,9 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 	}
 	for _, batch := range batches {
 		pc.batch = batch
+		shared := toAny(batch)
 		for _, h := range batch {
-			pc.base[h]["ansible_play_batch"] = toAny(batch)
+			pc.base[h]["ansible_play_batch"] = shared
 		}
 		only := setOf(batch)
 		if gatherFacts(p) {

@@ -24,6 +24,10 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 	if err != nil {
 		return err
 	}
+	// The host lists are built once and shared read-only by every host:
+	// per-host copies would make a play's set-up quadratic in its hosts.
+	groupsShared := groupsAny(groups)
+	playHosts, allHosts := toAny(pc.hosts), toAny(pc.allHosts)
 	for _, h := range pc.hosts {
 		v := maps.Clone(inv.HostVars(h))
 		if v == nil {
@@ -34,11 +38,11 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		v["inventory_hostname"] = h
 		v["inventory_hostname_short"], _, _ = strings.Cut(h, ".")
 		v["group_names"] = toAny(inv.GroupNames(h))
-		v["groups"] = groupsAny(groups)
-		v["play_hosts"] = toAny(pc.hosts)
-		v["ansible_play_hosts"] = toAny(pc.hosts)
-		v["ansible_play_hosts_all"] = toAny(pc.allHosts)
-		v["ansible_play_batch"] = toAny(pc.hosts)
+		v["groups"] = groupsShared
+		v["play_hosts"] = playHosts
+		v["ansible_play_hosts"] = playHosts
+		v["ansible_play_hosts_all"] = allHosts
+		v["ansible_play_batch"] = playHosts
 		v["ansible_play_name"] = pc.play.Name
 		v["playbook_dir"] = playDir
 		v["inventory_file"], v["inventory_dir"] = invFile, invDir
@@ -140,7 +144,7 @@ func (e *Engine) resolve(vars map[string]any) {
 	for range 8 {
 		changed := false
 		for k, v := range vars {
-			if k == "hostvars" || !hasTemplate(v) {
+			if magicVars[k] || !hasTemplate(v) {
 				continue
 			}
 			out, err := e.cfg.Render.Value(v, vars)
@@ -154,6 +158,14 @@ func (e *Engine) resolve(vars map[string]any) {
 			return
 		}
 	}
+}
+
+// magicVars are the engine's own variables: never templates, and some are
+// large shared lists, so resolve does not look into them.
+var magicVars = map[string]bool{
+	"hostvars": true, "groups": true, "group_names": true, "play_hosts": true,
+	"ansible_play_hosts": true, "ansible_play_hosts_all": true, "ansible_play_batch": true,
+	"omit": true, "inventory_hostname": true, "playbook_dir": true,
 }
 
 // hasTemplate reports whether v holds a template string, looking at most a

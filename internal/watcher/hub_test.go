@@ -167,3 +167,21 @@ func BenchmarkFinalToWatcher(b *testing.B) {
 	b.StopTimer()
 	reportPercentiles(b, lat)
 }
+
+func TestWatchPatternsSwitchToRunsPastTheLimit(t *testing.T) {
+	run := job.NewRunID()
+	few := []job.ID{run.Job(2), run.Job(1)}
+	if got := watcher.WatchPatternsForTest(few); len(got) != 2 || got[0] != string(run.Job(1)) {
+		t.Errorf("few jids: %v", got)
+	}
+	var many []job.ID
+	for i := 1; i <= 200; i++ {
+		many = append(many, run.Job(i))
+	}
+	other := job.NewRunID()
+	many = append(many, other.Job(1))
+	got := watcher.WatchPatternsForTest(many)
+	if len(got) != 2 {
+		t.Errorf("200 jids of two runs: %v, want the two run patterns", got)
+	}
+}

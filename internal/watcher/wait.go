@@ -16,11 +16,7 @@ import (
 // exactly those keys. It returns each job's last update; on ctx.Done it
 // returns what it has with ctx.Err().
 func WaitAll(ctx context.Context, kv jetstream.KeyValue, ids []job.ID, cond Cond, opts ...Option) (map[job.ID]Update, error) {
-	patterns := make([]string, len(ids))
-	for i, id := range ids {
-		patterns[i] = job.StatusKey(id)
-	}
-	sort.Strings(patterns)
+	patterns := watchPatterns(ids)
 	cfg := HubConfig{KV: kv, Patterns: patterns}
 	for _, o := range opts {
 		o(&cfg)
@@ -103,3 +99,29 @@ func Watch(ctx context.Context, kv jetstream.KeyValue, pattern string, fn func(U
 
 // errStop ends a Watch without an error.
 var errStop = errors.New("stop")
+
+// maxKeyFilters is how many jids a watch filters on one by one; past it the
+// watch takes each run's pattern instead, since the server checks a
+// consumer's filters against each other pairwise.
+const maxKeyFilters = 64
+
+// watchPatterns are the KV keys (or run patterns) a wait on ids watches.
+func watchPatterns(ids []job.ID) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, id := range ids {
+		if len(ids) > maxKeyFilters && id.Run() != "" {
+			add(job.RunPattern(id.Run()))
+		} else {
+			add(job.StatusKey(id))
+		}
+	}
+	sort.Strings(out)
+	return out
+}

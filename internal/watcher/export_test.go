@@ -1,0 +1,4 @@
+package watcher
+
+// WatchPatternsForTest exposes watchPatterns to the external tests.
+var WatchPatternsForTest = watchPatterns
