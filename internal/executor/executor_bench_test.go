@@ -33,6 +33,11 @@ func (noopConn) Run(context.Context, conn.Command) (conn.Result, error) {
 }
 
 func benchExecutor(b *testing.B, dialer executor.Dialer, concurrency int) {
+	benchExecutors(b, dialer, concurrency, 1)
+}
+
+// benchExecutors runs b.N jobs through n executors sharing one pool.
+func benchExecutors(b *testing.B, dialer executor.Dialer, concurrency, n int) {
 	b.Helper()
 	_, _, js := natstest.Run(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -54,21 +59,27 @@ func benchExecutor(b *testing.B, dialer executor.Dialer, concurrency int) {
 		}
 		ids[i] = t.JID
 	}
-	ex, err := executor.New(executor.Config{Bus: bs, Name: "bench", Concurrency: concurrency, Dialer: dialer, Grace: time.Second})
-	if err != nil {
-		b.Fatal(err)
+	var exs []*executor.Executor
+	for i := range n {
+		ex, err := executor.New(executor.Config{Bus: bs, Name: fmt.Sprintf("bench%d", i+1), Concurrency: concurrency, Dialer: dialer, Grace: time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		exs = append(exs, ex)
 	}
 	b.ResetTimer()
 	start := time.Now()
 	rctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := ex.Run(rctx); err != nil {
-			b.Error(err)
-		}
-	}()
+	for _, ex := range exs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ex.Run(rctx); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
 	// One watch on the run's keys, as the publisher's hub (WaitAll would
 	// filter on every jid: a consumer with b.N filter subjects, which the
 	// server checks pairwise).
@@ -109,4 +120,13 @@ func waitRun(ctx context.Context, bs *bus.Bus, run job.RunID, ids []job.ID) (map
 		out[id] = u
 	}
 	return out, nil
+}
+
+// BenchmarkExecutorsLocal is the scaling curve: /bin/true jobs through 1, 2
+// and 4 executors on one server (in one process, so they share the
+// machine's cores as separate executor hosts would not).
+func BenchmarkExecutorsLocal(b *testing.B) {
+	for _, n := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("executors=%d", n), func(b *testing.B) { benchExecutors(b, nil, 64, n) })
+	}
 }

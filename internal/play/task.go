@@ -12,6 +12,7 @@ import (
 
 	"github.com/jetplay/jetplay/internal/module"
 	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/render"
 	"github.com/jetplay/jetplay/internal/report"
 )
 
@@ -375,27 +376,8 @@ func failure(msg string) map[string]any {
 	return map[string]any{"failed": true, "changed": false, "msg": msg}
 }
 
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
-}
+// truthy is Python's truth value, as Ansible's results are read.
+func truthy(v any) bool { return render.Truthy(v) }
 
 func anyList(v []any) any {
 	if len(v) == 1 {

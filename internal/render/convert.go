@@ -325,6 +325,10 @@ func keyString(k any) string {
 	}
 }
 
+// Truthy is Python's truth value of a value (as Jinja and Ansible's
+// conditionals see it).
+func Truthy(v any) bool { return truthy(v) }
+
 // truthy is Python's truth value of a native value.
 func truthy(v any) bool {
 	switch x := v.(type) {
