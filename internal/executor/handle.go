@@ -59,6 +59,9 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	case errors.Is(err, errFinal):
 		log.Debug().Msg("job already final; acking leftover delivery")
 		_ = msg.Ack()
+		// Its executor may have died between the final write and removing
+		// the job's directory on the host: remove it now (idempotent).
+		e.forget(ctx, &t, log)
 		return
 	case errors.Is(err, errHeld), errors.Is(err, errHeldElsewhere):
 		// The holder keeps the lease and acks when it is done.
@@ -149,10 +152,12 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	e.metrics.finish(final, time.Since(started))
+	// Remove the job's directory before the ack: if this executor dies in
+	// between, the redelivery finds the job final and removes it again.
+	e.forget(wctx, &t, log)
 	if err := ack(wctx, msg); err != nil {
 		log.Warn().Err(err).Msg("ack failed; a redelivery will find the job final")
 	}
-	e.forget(wctx, &t, log)
 	log.Debug().Str("state", string(final)).Msg("job finished")
 }
 
