@@ -35,6 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: publisher [-i INVENTORY] [-e VARS|@file] [-l LIMIT] [-f FORKS] [-o text|json] [--nats URL] PLAYBOOK...")
+		fmt.Fprintln(stderr, "       publisher [-i INVENTORY] -m MODULE [-a ARGS] [-B SECONDS -P POLL] PATTERN   (ad-hoc, like ansible)")
 		fs.PrintDefaults()
 	}
 	fs.StringArrayVarP(&o.Inventories, "inventory", "i", nil, "inventory file, directory or comma-separated host list (repeatable)")
@@ -54,6 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.ListHosts, "list-hosts", false, "list the hosts each play would run on, then exit")
 	fs.BoolVar(&o.ListTasks, "list-tasks", false, "list the tasks each play would run, then exit")
 	fs.BoolVar(&o.SyntaxCheck, "syntax-check", false, "check the playbooks' syntax, then exit")
+	fs.StringVarP(&o.AdHoc.Module, "module-name", "m", "", "ad-hoc mode: run this module on the hosts of PATTERN (publisher -m MODULE -a ARGS PATTERN)")
+	fs.StringVarP(&o.AdHoc.Args, "args", "a", "", "ad-hoc mode: the module's arguments")
+	fs.IntVarP(&o.AdHoc.Background, "background", "B", 0, "ad-hoc mode: run asynchronously, failing after this many seconds")
+	fs.IntVarP(&o.AdHoc.Poll, "poll", "P", 15, "ad-hoc mode with -B: poll interval in seconds (0: start and return the job id)")
 	fs.StringVar(&o.Resume, "resume", "", "pick up run RUN again (after the publisher died): jobs already published are waited on, not published again")
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	cli.SSHFlags(fs, &o.SSH)

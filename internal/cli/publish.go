@@ -46,10 +46,13 @@ type PublishOptions struct {
 	StartAt        string
 	// ListHosts, ListTasks and SyntaxCheck print and exit without running.
 	ListHosts, ListTasks, SyntaxCheck bool
-	LogLevel                          string
-	SSH                               SSHOptions
-	Auth                              NATSAuth
-	Playbooks                         []string
+	// AdHoc, when its Module is set, runs one module on the hosts of the
+	// pattern given as the only argument, like the ansible command.
+	AdHoc     AdHoc
+	LogLevel  string
+	SSH       SSHOptions
+	Auth      NATSAuth
+	Playbooks []string
 }
 
 // Publish runs the playbooks and returns the exit code.
@@ -82,7 +85,20 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 	}
 	opts := play.ModuleOptions()
 	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
+	if o.AdHoc.Module != "" {
+		if len(o.Playbooks) != 1 {
+			return fail(ExitBadInput, errors.New("ad-hoc mode (-m) takes one host pattern"))
+		}
+		b, err := adhocPlaybook(o.Playbooks[0], o.AdHoc)
+		if err != nil {
+			return fail(ExitBadInput, err)
+		}
+		books = append(books, b)
+	}
 	for _, p := range o.Playbooks {
+		if o.AdHoc.Module != "" {
+			break
+		}
 		b, err := playbook.Load(p, opts)
 		if err != nil {
 			return fail(ExitBadInput, err)
@@ -98,9 +114,12 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 	}
 
 	var rep report.Reporter
-	if o.Output == "json" {
+	switch {
+	case o.AdHoc.Module != "" && o.Output != "json":
+		rep = report.NewMinimal(report.TextConfig{Out: stdout, Err: stderr, Verbosity: o.Verbosity})
+	case o.Output == "json":
 		rep = report.NewJSON(report.JSONConfig{Out: stdout})
-	} else {
+	default:
 		rep = report.NewText(report.TextConfig{Out: stdout, Err: stderr, Verbosity: o.Verbosity})
 	}
 
