@@ -247,6 +247,9 @@ type playCtx struct {
 	aborted  string                      // why the play was stopped for every host
 	notified map[string]map[string]bool  // handler name → hosts that notified it
 	extra    map[string][]map[string]any // host → variables of the includes it is in
+	// free: strategy free, every host runs its tasks on its own.
+	free    bool
+	taskIDs map[string]string // free: report id per task
 }
 
 func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.Play) error {
@@ -281,7 +284,12 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 		e.report(func(r report.Reporter) { r.NoHostsMatched(pattern) })
 		return nil
 	}
-	pc := &playCtx{book: b, play: p, hosts: hosts, allHosts: matched}
+	pc := &playCtx{book: b, play: p, hosts: hosts, allHosts: matched, free: p.Strategy == "free"}
+	switch p.Strategy {
+	case "", "linear", "free":
+	default:
+		return fmt.Errorf("%s: strategy %q is not supported (use linear or free)", p.Pos, p.Strategy)
+	}
 	if err := e.prepareVars(pc); err != nil {
 		return err
 	}
@@ -299,15 +307,21 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 		if gatherFacts(p) {
 			e.gatherFacts(ctx, pc, only)
 		}
-		for _, list := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
-			if err := e.runTasks(ctx, pc, list, only); err != nil {
+		if pc.free {
+			if err := e.runFree(ctx, pc, batch); err != nil {
 				return err
 			}
-			if pc.ended() {
-				break
-			}
-			if err := e.flushHandlers(ctx, pc, only); err != nil {
-				return err
+		} else {
+			for _, list := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
+				if err := e.runTasks(ctx, pc, list, only); err != nil {
+					return err
+				}
+				if pc.ended() {
+					break
+				}
+				if err := e.flushHandlers(ctx, pc, only); err != nil {
+					return err
+				}
 			}
 		}
 		if pc.aborted != "" {
@@ -396,7 +410,11 @@ func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Ta
 	rt.Handler = handler
 	e.report(func(r report.Reporter) { r.TaskStart(rt) })
 	all := hosts
-	e.refreshHostvars(pc)
+	if !pc.free {
+		// Between tasks nothing reads hostvars; under the free strategy
+		// hosts run tasks at once, so it keeps the play's start snapshot.
+		e.refreshHostvars(pc)
+	}
 	pc.mu.Lock()
 	pc.active = toAny(e.activeHosts(pc, nil))
 	pc.mu.Unlock()
@@ -548,7 +566,24 @@ func (e *Engine) newID(kind string) string {
 
 // reportTask describes task t for the reporter.
 func (e *Engine) reportTask(pc *playCtx, t *playbook.Task, host string) report.Task {
-	return report.Task{Name: e.taskName(pc, t, host), Action: cmp.Or(t.Action, t.Module), ID: e.newID("task"), Start: time.Now(), Path: posPath(t.Pos)}
+	id := ""
+	if pc.free {
+		// Hosts run the same task at different times: one id for all of
+		// them, so the report merges their results.
+		pc.mu.Lock()
+		key := t.Pos.String() + "|" + t.Name
+		if pc.taskIDs == nil {
+			pc.taskIDs = map[string]string{}
+		}
+		if id = pc.taskIDs[key]; id == "" {
+			id = e.newID("task")
+			pc.taskIDs[key] = id
+		}
+		pc.mu.Unlock()
+	} else {
+		id = e.newID("task")
+	}
+	return report.Task{Name: e.taskName(pc, t, host), Action: cmp.Or(t.Action, t.Module), ID: id, Start: time.Now(), Path: posPath(t.Pos)}
 }
 
 // posPath is a position as Ansible's callbacks show it: absolute file:line.
@@ -564,4 +599,40 @@ func posPath(p playbook.Pos) string {
 		return f
 	}
 	return fmt.Sprintf("%s:%d", f, p.Line)
+}
+
+// runFree is the free strategy: every host of the batch goes through the
+// play's tasks on its own, so a slow host does not hold up the others. The
+// forks still cap the (task, host) pairs in flight.
+func (e *Engine) runFree(ctx context.Context, pc *playCtx, batch []string) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for _, h := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			only := map[string]bool{h: true}
+			for _, list := range [][]*playbook.Task{pc.play.PreTasks, pc.play.Tasks, pc.play.PostTasks} {
+				err := e.runTasks(ctx, pc, list, only)
+				if err == nil && !pc.ended() {
+					err = e.flushHandlers(ctx, pc, only)
+				}
+				if err != nil {
+					mu.Lock()
+					first = cmp.Or(first, err)
+					mu.Unlock()
+					return
+				}
+				if pc.ended() {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	e.refreshHostvars(pc)
+	return first
 }
