@@ -326,6 +326,10 @@ var specs = []*spec{
 			"echo":    {typ: "bool", def: true},
 		},
 	},
+	{
+		name: "include_vars", kind: Controller, freeForm: true,
+		params: map[string]param{"_raw_params": {typ: "str"}, "file": {typ: "str"}, "name": {typ: "str"}},
+	},
 	{name: "meta", kind: Controller, freeForm: true, params: map[string]param{"_raw_params": {typ: "str", required: true}}},
 	{
 		name: "include_tasks", kind: Controller, freeForm: true,

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -51,6 +53,10 @@ func (e *Engine) controller(ctx context.Context, pc *playCtx, t *playbook.Task, 
 		return e.meta(pc, host, args)
 	case "wait_for_connection":
 		return e.waitForConnection(ctx, pc, t, host, vars, args)
+	case "include_vars":
+		return e.includeVars(pc, t, host, args)
+	case "template":
+		return e.template(ctx, pc, t, host, vars, args)
 	case "import_tasks", "include_tasks":
 		return failure(name + " cannot be used here")
 	}
@@ -408,4 +414,74 @@ func (e *Engine) waitForConnection(ctx context.Context, pc *playCtx, t *playbook
 	}
 	return map[string]any{"failed": true, "changed": false, "elapsed": int(time.Since(start).Seconds()),
 		"msg": fmt.Sprintf("timed out waiting for ping module test: %s", last)}
+}
+
+// includeVars loads a vars file (relative to the task's file, its vars/
+// directory, or the playbook's) into the host's variables, as set_fact does;
+// with name, under that one variable.
+func (e *Engine) includeVars(pc *playCtx, t *playbook.Task, host string, args map[string]any) map[string]any {
+	name := fmt.Sprint(args["_raw_params"])
+	if f, ok := args["file"]; ok {
+		name = fmt.Sprint(f)
+	}
+	path := findFile(name, "vars", t.Pos.File, pc.book.Dir)
+	vars, err := playbook.LoadVars(path)
+	if err != nil {
+		return failure(err.Error())
+	}
+	facts := vars
+	if n, ok := args["name"]; ok {
+		facts = map[string]any{fmt.Sprint(n): vars}
+	}
+	e.setFacts(host, facts)
+	abs, _ := filepath.Abs(path)
+	return map[string]any{"changed": false, "ansible_facts": facts, "ansible_included_var_files": []any{abs}}
+}
+
+// template renders a template file on the controller with the task's
+// variables and writes it on the host through the copy module.
+func (e *Engine) template(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, args map[string]any) map[string]any {
+	src, ok := args["src"]
+	if !ok {
+		return failure("missing required arguments: src")
+	}
+	path := findFile(fmt.Sprint(src), "templates", t.Pos.File, pc.book.Dir)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return failure(fmt.Sprintf("Could not find or access '%s'", src))
+	}
+	out, err := e.cfg.Render.Native(string(data), vars)
+	if err != nil {
+		return failure(fmt.Sprintf("AnsibleError: template error while templating string: %v", err))
+	}
+	copyArgs := map[string]any{}
+	for k, v := range args {
+		if k != "src" && k != "variable_start_string" && k != "variable_end_string" && k != "trim_blocks" && k != "lstrip_blocks" {
+			copyArgs[k] = v
+		}
+	}
+	copyArgs["content"] = fmt.Sprint(out)
+	return e.runSync(ctx, pc, t, host, vars, jobSpec{module: "copy", args: copyArgs, noLog: e.noLog(pc, t, vars)})
+}
+
+// findFile resolves a relative file name as Ansible's lookups do: beside
+// the task's file and in its sub directory (vars/, templates/), then in the
+// playbook's directory and its sub directory.
+func findFile(name, sub, taskFile, bookDir string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	var dirs []string
+	if taskFile != "" {
+		d := filepath.Dir(taskFile)
+		dirs = append(dirs, filepath.Join(d, sub), d, filepath.Join(d, "..", sub))
+	}
+	dirs = append(dirs, filepath.Join(bookDir, sub), bookDir)
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return filepath.Join(bookDir, name)
 }
