@@ -57,7 +57,6 @@ var corpusKnown = map[string]string{
 	"run_once":        "bug: run_once register and set_fact are not applied to the other hosts of the play",
 	"no_log":          "bug: no_log censors the registered value too (r.stdout undefined), and a no_log debug result is missing from the json",
 	"meta_end":        "bug: meta tasks are reported with per-host results and counted in the recap; meta end_host with when: one json task entry, skip_reason/msg differ",
-	"include_vars":    "unsupported: include_vars",
 	"copy_remote_src": "unsupported: copy remote_src",
 	"environment_var": "unsupported: environment given as a template of a dict var",
 	"lookups":         "unsupported: lookup('template') and lookup('pipe')",
