@@ -139,6 +139,16 @@ func TestDiffExamples(t *testing.T) {
 			if len(c.Diffs) == 0 {
 				return
 			}
+			// ansible-playbook's own async results vary with load: run it
+			// once more and count a difference only if it comes back.
+			again := ansibleJob(ex, "json")
+			runAll(t, []*job{again})
+			if a2 := result(t, again); a2.code == a.code {
+				if ad2, err := Decode(a2.stdout); err == nil && len(Compare(ad2, jd).Diffs) == 0 {
+					t.Logf("ansible-playbook differed from jetplay in one run and matched it in the next (timing on Ansible's side):\n%s", Report(c.Diffs))
+					return
+				}
+			}
 			t.Errorf("%d difference(s) in the json document of examples/%s.yml:\n%s", len(c.Diffs), ex, Report(c.Diffs))
 		})
 	}
