@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	flag "github.com/spf13/pflag"
 
@@ -63,5 +62,3 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return cli.WatchCommand(ctx, o, fs.Arg(0), fs.Args()[1:], stdout, stderr)
 }
-
-var _ = time.Second

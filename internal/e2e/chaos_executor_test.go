@@ -141,5 +141,4 @@ func TestCancelRunningRemoteJob(t *testing.T) {
 	}
 	eventually(t, 10*time.Second, "remote process group gone", func() bool { return !alive(pid) })
 	sshCheckNoJobDirs(t, srv, id.Run())
-	_ = context.Background
 }

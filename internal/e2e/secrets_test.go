@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/jetplay/jetplay/internal/cli"
 	"github.com/jetplay/jetplay/internal/job"
 )
@@ -93,5 +91,3 @@ func streamContents(t *testing.T, c *cluster, stream string) string {
 	}
 	return b.String()
 }
-
-var _ = jetstream.New

@@ -54,14 +54,16 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	defer release()
 
-	st, err := e.claim(ctx, &t, attempt)
+	// The job's connection, resolved once for this delivery.
+	c := e.cfg.Dialer.Conn(t.Host, t.Target)
+	st, err := e.claim(ctx, &t, c, attempt)
 	switch {
 	case errors.Is(err, errFinal):
 		log.Debug().Msg("job already final; acking leftover delivery")
 		_ = msg.Ack()
 		// Its executor may have died between the final write and removing
 		// the job's directory on the host: remove it now (idempotent).
-		e.forget(ctx, &t, log)
+		e.forget(ctx, &t, c, log)
 		return
 	case errors.Is(err, errHeld), errors.Is(err, errHeldElsewhere):
 		// The holder keeps the lease and acks when it is done.
@@ -88,14 +90,14 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 
 	e.metrics.running.Add(1)
 	started := time.Now()
-	result, runErr := e.run(jctx, &t)
+	result, runErr := e.run(jctx, &t, c)
 	e.metrics.running.Add(-1)
 	var cancelled errCancelled
 	if errors.As(context.Cause(jctx), &cancelled) {
-		result, runErr = e.cancelled(ctx, &t, result, cancelled, log), nil
+		result, runErr = e.cancelled(ctx, &t, c, result, cancelled, log), nil
 	}
 
-	if runErr != nil && ctx.Err() != nil && e.canReattach(&t) {
+	if runErr != nil && ctx.Err() != nil && e.canReattach(&t, c) {
 		// Stopping: the detached job keeps running on its host. Hand the
 		// message back so another executor re-attaches to it at once.
 		log.Info().Msg("stopping: handing the running detached job to another executor")
@@ -154,7 +156,7 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	e.metrics.finish(final, time.Since(started))
 	// Remove the job's directory before the ack: if this executor dies in
 	// between, the redelivery finds the job final and removes it again.
-	e.forget(wctx, &t, log)
+	e.forget(wctx, &t, c, log)
 	if err := ack(wctx, msg); err != nil {
 		log.Warn().Err(err).Msg("ack failed; a redelivery will find the job final")
 	}
@@ -162,7 +164,7 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 }
 
 // claim moves the job from queued to running under this executor's name.
-func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Status, error) {
+func (e *Executor) claim(ctx context.Context, t *job.Task, c conn.Conn, attempt int) (job.Status, error) {
 	now := time.Now()
 	probed := false
 	move := func(cur job.Status) (job.Status, error) {
@@ -184,7 +186,7 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Sta
 					return cur, errHeldElsewhere
 				}
 			}
-			if e.canReattach(t) {
+			if e.canReattach(t, c) {
 				// A detached job outlives its executor: take it over; running
 				// the module again re-attaches to the job on the host (its job
 				// directory is the start-once guard) instead of starting it.
@@ -224,8 +226,7 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, attempt int) (job.Sta
 }
 
 // run executes the module on the task's host.
-func (e *Executor) run(ctx context.Context, t *job.Task) (map[string]any, error) {
-	c := e.cfg.Dialer.Conn(t.Host, t.Target)
+func (e *Executor) run(ctx context.Context, t *job.Task, c conn.Conn) (map[string]any, error) {
 	opt := module.Options{
 		Async:        time.Duration(t.Async) * time.Second,
 		Detach:       t.Async > 0,
@@ -252,9 +253,9 @@ func (e *Executor) run(ctx context.Context, t *job.Task) (map[string]any, error)
 
 // cancelled kills what is left of a cancelled job on its host (a detached
 // job survives its wait being cancelled) and returns its final result.
-func (e *Executor) cancelled(ctx context.Context, t *job.Task, result map[string]any, c errCancelled, log zerolog.Logger) map[string]any {
+func (e *Executor) cancelled(ctx context.Context, t *job.Task, c conn.Conn, result map[string]any, why errCancelled, log zerolog.Logger) map[string]any {
 	if t.Async > 0 {
-		if k, ok := e.cfg.Dialer.Conn(t.Host, t.Target).(conn.Killer); ok {
+		if k, ok := c.(conn.Killer); ok {
 			kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			defer cancel()
 			if err := k.Kill(kctx, string(t.JID), conn.DefaultGrace); err != nil {
@@ -262,7 +263,7 @@ func (e *Executor) cancelled(ctx context.Context, t *job.Task, result map[string
 			}
 		}
 	}
-	out := map[string]any{"failed": true, "changed": false, "msg": c.Error()}
+	out := map[string]any{"failed": true, "changed": false, "msg": why.Error()}
 	for _, k := range []string{"rc", "stdout", "stderr", "cmd", "start", "end", "delta"} {
 		if v, ok := result[k]; ok {
 			out[k] = v
@@ -326,21 +327,21 @@ func (e *Executor) giveUp(ctx context.Context, id job.ID, why string) {
 
 // canReattach reports whether t is a detached job whose connection can
 // re-attach to it on its host.
-func (e *Executor) canReattach(t *job.Task) bool {
+func (e *Executor) canReattach(t *job.Task, c conn.Conn) bool {
 	if t.Async <= 0 {
 		return false
 	}
-	_, ok := e.cfg.Dialer.Conn(t.Host, t.Target).(conn.Attacher)
+	_, ok := c.(conn.Attacher)
 	return ok
 }
 
 // forget removes what a detached job left on its host, now that its final
 // status is stored.
-func (e *Executor) forget(ctx context.Context, t *job.Task, log zerolog.Logger) {
+func (e *Executor) forget(ctx context.Context, t *job.Task, c conn.Conn, log zerolog.Logger) {
 	if t.Async <= 0 {
 		return
 	}
-	f, ok := e.cfg.Dialer.Conn(t.Host, t.Target).(conn.Forgetter)
+	f, ok := c.(conn.Forgetter)
 	if !ok {
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/render"
+	"github.com/jetplay/jetplay/internal/report"
 	"github.com/jetplay/jetplay/internal/watcher"
 )
 
@@ -243,7 +244,7 @@ func (e *Engine) asyncStatusUntil(ctx context.Context, pc *playCtx, t *playbook.
 		// "could not find job" each time and runs out of retries.
 		if !ok {
 			for n := retries; n >= 1; n-- {
-				e.report(func(r reportRetry) { r.Retry(host, e.taskName(pc, t, host), n) })
+				e.report(func(r report.Reporter) { r.Retry(host, e.taskName(pc, t, host), n) })
 			}
 			res["failed"], res["attempts"] = true, retries
 			return res
@@ -258,7 +259,7 @@ func (e *Engine) asyncStatusUntil(ctx context.Context, pc *playCtx, t *playbook.
 	left := retries
 	ticker := time.NewTicker(max(delay, time.Millisecond))
 	defer ticker.Stop()
-	e.report(func(r reportRetry) { r.Retry(host, e.taskName(pc, t, host), left) })
+	e.report(func(r report.Reporter) { r.Retry(host, e.taskName(pc, t, host), left) })
 	left--
 	type outcome struct {
 		res map[string]any
@@ -286,7 +287,7 @@ func (e *Engine) asyncStatusUntil(ctx context.Context, pc *playCtx, t *playbook.
 		case <-ticker.C:
 			if left >= 1 {
 				n := left
-				e.report(func(r reportRetry) { r.Retry(host, e.taskName(pc, t, host), n) })
+				e.report(func(r report.Reporter) { r.Retry(host, e.taskName(pc, t, host), n) })
 				left--
 			}
 		case o := <-done:

@@ -11,6 +11,7 @@ import (
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/report"
 	"github.com/jetplay/jetplay/internal/watcher"
 )
 
@@ -195,7 +196,7 @@ func (e *Engine) runAsync(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 		return failure(ctx.Err().Error())
 	}
 	if err != nil || u.Status.State == job.TimedOut {
-		e.report(func(r reportRetry) { r.AsyncFailed(host, string(id)) })
+		e.report(func(r report.Reporter) { r.AsyncFailed(host, string(id)) })
 		return map[string]any{
 			"failed": true, "changed": false,
 			"msg":          fmt.Sprintf("async task did not complete within the requested time - %ds", spec.async),
@@ -204,9 +205,9 @@ func (e *Engine) runAsync(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 	}
 	res := jobResult(u.Status)
 	if truthy(res["failed"]) {
-		e.report(func(r reportRetry) { r.AsyncFailed(host, string(id)) })
+		e.report(func(r report.Reporter) { r.AsyncFailed(host, string(id)) })
 	} else {
-		e.report(func(r reportRetry) { r.AsyncOK(host, string(id)) })
+		e.report(func(r report.Reporter) { r.AsyncOK(host, string(id)) })
 	}
 	res["ansible_job_id"] = string(id)
 	res["finished"], res["started"] = 1, 1
@@ -229,7 +230,7 @@ func (e *Engine) pollTicks(ctx context.Context, host string, id job.ID, poll int
 		for {
 			select {
 			case <-tk.C:
-				e.report(func(r reportRetry) { r.AsyncPoll(host, string(id)) })
+				e.report(func(r report.Reporter) { r.AsyncPoll(host, string(id)) })
 			case <-done:
 				return
 			case <-ctx.Done():

@@ -1,9 +1,7 @@
 package play
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -91,7 +89,7 @@ func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		if n > retries {
 			break
 		}
-		e.report(func(r reportRetry) { r.Retry(host, e.taskName(pc, t, host), retries-n+1) })
+		e.report(func(r report.Reporter) { r.Retry(host, e.taskName(pc, t, host), retries-n+1) })
 		if !sleepCtx(ctx, delay) {
 			return failure(ctx.Err().Error())
 		}
@@ -100,8 +98,6 @@ func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	result["attempts"] = retries
 	return result
 }
-
-type reportRetry = report.Reporter
 
 // untilHolds evaluates until (or "not failed" when only retries is set) with
 // the result registered.
@@ -409,6 +405,3 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
-
-var _ = errors.New
-var _ = cmp.Or[int]
