@@ -1,15 +1,14 @@
 package render
 
 import (
-	"fmt"
 	"math"
 	"reflect"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/nodes"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // reprFilter is added to every {{ }} of a template at parse time so that
@@ -88,139 +87,10 @@ func filterRepr(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value 
 // str is Python's str() of a value as Ansible's templar finalizes it: None
 // becomes "", strings are unquoted, containers use repr.
 func str(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	default:
-		return repr(v)
-	}
-}
-
-// pyStr is Python's str(): like str but None is "None".
-func pyStr(v any) string {
 	if v == nil {
-		return "None"
+		return ""
 	}
-	return str(v)
-}
-
-// repr is Python's repr() of a native value. Map keys are sorted since Go
-// maps have no order.
-func repr(v any) string {
-	var b strings.Builder
-	writeRepr(&b, v)
-	return b.String()
-}
-
-func writeRepr(b *strings.Builder, v any) {
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("None")
-	case bool:
-		if x {
-			b.WriteString("True")
-		} else {
-			b.WriteString("False")
-		}
-	case int:
-		b.WriteString(strconv.Itoa(x))
-	case float64:
-		b.WriteString(formatFloat(x))
-	case string:
-		b.WriteString(quotePy(x))
-	case []any:
-		b.WriteByte('[')
-		for i, item := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeRepr(b, item)
-		}
-		b.WriteByte(']')
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(quotePy(k))
-			b.WriteString(": ")
-			writeRepr(b, x[k])
-		}
-		b.WriteByte('}')
-	default:
-		fmt.Fprintf(b, "%v", x)
-	}
-}
-
-// formatFloat prints a float as Python does, except that an integral value
-// prints without ".0" (see toGo).
-func formatFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-		return strconv.FormatInt(int64(f), 10)
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if exp := strings.IndexByte(s, 'e'); exp >= 0 {
-		// Python writes at least two exponent digits: 1e-05, 1e+16.
-		mant, e := s[:exp], s[exp+1:]
-		sign := e[0]
-		digits := e[1:]
-		if len(digits) < 2 {
-			digits = "0" + digits
-		}
-		s = mant + "e" + string(sign) + digits
-	}
-	return s
-}
-
-// quotePy is Python's repr() of a str.
-func quotePy(s string) string {
-	q := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return pyrepr.Str(v)
 }
 
 // toGo converts a gonja value into plain Go data: map[string]any, []any,
@@ -321,44 +191,16 @@ func keyString(k any) string {
 	case *exec.Value:
 		return keyString(toGo(t))
 	default:
-		return pyStr(native(k))
+		return pyrepr.Str(native(k))
 	}
 }
 
 // Truthy is Python's truth value of a value (as Jinja and Ansible's
 // conditionals see it).
-func Truthy(v any) bool { return truthy(v) }
-
-// truthy is Python's truth value of a native value.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Slice, reflect.Map, reflect.Array, reflect.String:
-		return rv.Len() > 0
-	}
-	return true
-}
+func Truthy(v any) bool { return pyrepr.Truthy(v) }
 
 func truthyValue(v *exec.Value) bool {
-	return truthy(toGo(v))
+	return pyrepr.Truthy(toGo(v))
 }
 
 // quote shortens a template for an error message and quotes it.

@@ -12,6 +12,8 @@ import (
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/loaders"
 	"github.com/nikolalohinski/gonja/v2/nodes"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // rootName is the identifier every template is parsed under.
@@ -147,7 +149,7 @@ func ansibleData(v any) any {
 	case string:
 		return literalText(x)
 	case int, int64, float64:
-		return pyStr(x)
+		return pyrepr.Str(x)
 	}
 	return v
 }
@@ -254,7 +256,7 @@ func (e *Engine) Cond(expr any, vars map[string]any) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return truthy(v), nil
+		return pyrepr.Truthy(v), nil
 	case []any:
 		for _, item := range x {
 			ok, err := e.Cond(item, vars)
@@ -272,7 +274,7 @@ func (e *Engine) Cond(expr any, vars map[string]any) (bool, error) {
 		}
 		return true, nil
 	case int, int64, float64:
-		return truthy(x), nil
+		return pyrepr.Truthy(x), nil
 	default:
 		return false, fmt.Errorf("%w: conditional of type %T", ErrRender, expr)
 	}

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // args are a filter's, test's or function's arguments as native values.
@@ -38,11 +40,11 @@ func (a args) get(i int, name string, def any) any {
 }
 
 func (a args) str(i int, name, def string) string {
-	return pyStr(a.get(i, name, def))
+	return pyrepr.Str(a.get(i, name, def))
 }
 
 func (a args) bool(i int, name string, def bool) bool {
-	return truthy(a.get(i, name, def))
+	return pyrepr.Truthy(a.get(i, name, def))
 }
 
 func (a args) int(i int, name string, def int) (int, error) {
@@ -94,7 +96,7 @@ func simple(fn func(in any, a args) (any, error)) exec.FilterFunction {
 
 // strFilter adapts a filter on strings.
 func strFilter(fn func(s string) string) exec.FilterFunction {
-	return simple(func(in any, _ args) (any, error) { return fn(pyStr(in)), nil })
+	return simple(func(in any, _ args) (any, error) { return fn(pyrepr.Str(in)), nil })
 }
 
 func ansibleFilters() map[string]exec.FilterFunction {
@@ -106,7 +108,7 @@ func ansibleFilters() map[string]exec.FilterFunction {
 		"bool":                 simple(fBool),
 		"int":                  simple(fInt),
 		"float":                simple(fFloat),
-		"string":               simple(func(in any, _ args) (any, error) { return pyStr(in), nil }),
+		"string":               simple(func(in any, _ args) (any, error) { return pyrepr.Str(in), nil }),
 		"lower":                strFilter(strings.ToLower),
 		"upper":                strFilter(strings.ToUpper),
 		"capitalize":           strFilter(capitalize),
@@ -146,9 +148,9 @@ func ansibleFilters() map[string]exec.FilterFunction {
 		"b64encode":            strFilter(func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }),
 		"b64decode":            simple(fB64Decode),
 		"hash":                 simple(fHash),
-		"checksum":             simple(func(in any, _ args) (any, error) { return hashString("sha1", pyStr(in)) }),
-		"sha1":                 simple(func(in any, _ args) (any, error) { return hashString("sha1", pyStr(in)) }),
-		"md5":                  simple(func(in any, _ args) (any, error) { return hashString("md5", pyStr(in)) }),
+		"checksum":             simple(func(in any, _ args) (any, error) { return hashString("sha1", pyrepr.Str(in)) }),
+		"sha1":                 simple(func(in any, _ args) (any, error) { return hashString("sha1", pyrepr.Str(in)) }),
+		"md5":                  simple(func(in any, _ args) (any, error) { return hashString("md5", pyrepr.Str(in)) }),
 		"quote":                strFilter(shellQuote),
 		"ternary":              simple(fTernary),
 		"type_debug":           simple(func(in any, _ args) (any, error) { return typeName(in), nil }),
@@ -318,7 +320,7 @@ func capitalize(s string) string {
 }
 
 func fTrim(in any, a args) (any, error) {
-	s := pyStr(in)
+	s := pyrepr.Str(in)
 	if chars, ok := a.get(0, "chars", nil).(string); ok {
 		return strings.Trim(s, chars), nil
 	}
@@ -330,7 +332,7 @@ func fReplace(in any, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return strings.Replace(pyStr(in), a.str(0, "old", ""), a.str(1, "new", ""), n), nil
+	return strings.Replace(pyrepr.Str(in), a.str(0, "old", ""), a.str(1, "new", ""), n), nil
 }
 
 // compilePy compiles a Python regular expression with Ansible's ignorecase
@@ -402,7 +404,7 @@ func fRegexReplace(in any, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := pyStr(in)
+	s := pyrepr.Str(in)
 	if count <= 0 {
 		return re.ReplaceAllString(s, repl), nil
 	}
@@ -422,7 +424,7 @@ func fRegexSearch(in any, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := pyStr(in)
+	s := pyrepr.Str(in)
 	m := re.FindStringSubmatchIndex(s)
 	if m == nil {
 		return nil, nil
@@ -432,7 +434,7 @@ func fRegexSearch(in any, a args) (any, error) {
 	}
 	var out []any
 	for _, g := range a.pos[1:] {
-		ref := pyStr(g)
+		ref := pyrepr.Str(g)
 		var idx int
 		switch {
 		case strings.HasPrefix(ref, `\g<`) && strings.HasSuffix(ref, ">"):
@@ -463,7 +465,7 @@ func fRegexFindall(in any, a args) (any, error) {
 		return nil, err
 	}
 	out := []any{}
-	for _, m := range re.FindAllStringSubmatch(pyStr(in), -1) {
+	for _, m := range re.FindAllStringSubmatch(pyrepr.Str(in), -1) {
 		switch len(m) {
 		case 1:
 			out = append(out, m[0])
@@ -483,7 +485,7 @@ func fRegexFindall(in any, a args) (any, error) {
 // fRegexEscape is Python's re.escape.
 func fRegexEscape(in any, _ args) (any, error) {
 	var b strings.Builder
-	for _, r := range pyStr(in) {
+	for _, r := range pyrepr.Str(in) {
 		if strings.ContainsRune("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", r) {
 			b.WriteByte('\\')
 		}
@@ -494,7 +496,7 @@ func fRegexEscape(in any, _ args) (any, error) {
 
 // fSplit is Python's str.split(sep=None, maxsplit=-1).
 func fSplit(in any, a args) (any, error) {
-	s := pyStr(in)
+	s := pyrepr.Str(in)
 	max, err := a.int(1, "maxsplit", -1)
 	if err != nil {
 		return nil, err
@@ -513,7 +515,7 @@ func fSplit(in any, a args) (any, error) {
 			parts = append(parts[:max], strings.TrimLeft(rest, " \t\n\r\v\f"))
 		}
 	} else {
-		sp := pyStr(sep)
+		sp := pyrepr.Str(sep)
 		if sp == "" {
 			return nil, errors.New("split: empty separator")
 		}
@@ -543,7 +545,7 @@ func asList(v any, filter string) ([]any, error) {
 		return x, nil
 	case map[string]any:
 		out := make([]any, 0, len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range pyrepr.SortedKeys(x) {
 			out = append(out, k)
 		}
 		return out, nil
@@ -566,7 +568,7 @@ func fDict2Items(in any, a args) (any, error) {
 	}
 	kn, vn := a.str(0, "key_name", "key"), a.str(1, "value_name", "value")
 	out := make([]any, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range pyrepr.SortedKeys(m) {
 		out = append(out, map[string]any{kn: k, vn: m[k]})
 	}
 	return out, nil
@@ -610,7 +612,7 @@ func fDict(in any, _ args) (any, error) {
 	for _, item := range list {
 		pair, ok := item.([]any)
 		if !ok || len(pair) != 2 {
-			return nil, fmt.Errorf("dict: expected pairs, got %s", repr(item))
+			return nil, fmt.Errorf("dict: expected pairs, got %s", pyrepr.Repr(item))
 		}
 		out[keyString(pair[0])] = pair[1]
 	}
@@ -1093,7 +1095,7 @@ func dirname(p string) string {
 
 // fSplitext is Python's os.path.splitext, returned as a two-element list.
 func fSplitext(in any, _ args) (any, error) {
-	p := pyStr(in)
+	p := pyrepr.Str(in)
 	base := basename(p)
 	dot := strings.LastIndex(base, ".")
 	if dot <= 0 || strings.Trim(base[:dot], ".") == "" {
@@ -1122,7 +1124,7 @@ func fPathJoin(in any, _ args) (any, error) {
 	}
 	out := ""
 	for _, part := range parts {
-		s := pyStr(part)
+		s := pyrepr.Str(part)
 		switch {
 		case strings.HasPrefix(s, "/"), out == "":
 			out = s
@@ -1136,7 +1138,7 @@ func fPathJoin(in any, _ args) (any, error) {
 }
 
 func fB64Decode(in any, _ args) (any, error) {
-	s := strings.TrimSpace(pyStr(in))
+	s := strings.TrimSpace(pyrepr.Str(in))
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		if b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
@@ -1169,7 +1171,7 @@ func hashString(kind, s string) (string, error) {
 }
 
 func fHash(in any, a args) (any, error) {
-	return hashString(a.str(0, "hashtype", "sha1"), pyStr(in))
+	return hashString(a.str(0, "hashtype", "sha1"), pyrepr.Str(in))
 }
 
 var reShellSafe = regexp.MustCompile(`^[\w@%+=:,./-]+$`)
@@ -1189,7 +1191,7 @@ func fTernary(in any, a args) (any, error) {
 	if in == nil && len(a.pos) > 2 {
 		return a.pos[2], nil
 	}
-	if truthy(in) {
+	if pyrepr.Truthy(in) {
 		return a.get(0, "true_val", nil), nil
 	}
 	return a.get(1, "false_val", nil), nil
@@ -1233,12 +1235,12 @@ func fExtract(in any, a args) (any, error) {
 		case map[string]any:
 			var ok bool
 			if v, ok = c[keyString(k)]; !ok {
-				return nil, &undefinedError{msg: fmt.Sprintf("'dict object' has no attribute %s", quotePy(keyString(k)))}
+				return nil, &undefinedError{msg: fmt.Sprintf("'dict object' has no attribute %s", pyrepr.Quote(keyString(k)))}
 			}
 		case []any:
 			i, ok := toInt(k)
 			if !ok || i < 0 || i >= len(c) {
-				return nil, &undefinedError{msg: fmt.Sprintf("list object has no element %s", pyStr(k))}
+				return nil, &undefinedError{msg: fmt.Sprintf("list object has no element %s", pyrepr.Str(k))}
 			}
 			v = c[i]
 		default:
@@ -1365,7 +1367,7 @@ func fJoin(in any, a args) (any, error) {
 		if attr != "" {
 			v, _ = attribute(v, attr)
 		}
-		parts[i] = pyStr(v)
+		parts[i] = pyrepr.Str(v)
 	}
 	return strings.Join(parts, a.str(0, "d", "")), nil
 }
@@ -1383,8 +1385,8 @@ func fURLEncode(in any, _ args) (any, error) {
 	switch x := in.(type) {
 	case map[string]any:
 		parts := make([]string, 0, len(x))
-		for _, k := range sortedKeys(x) {
-			parts = append(parts, urlQuote(k, "")+"="+urlQuote(pyStr(x[k]), ""))
+		for _, k := range pyrepr.SortedKeys(x) {
+			parts = append(parts, urlQuote(k, "")+"="+urlQuote(pyrepr.Str(x[k]), ""))
 		}
 		return strings.Join(parts, "&"), nil
 	case []any:
@@ -1394,11 +1396,11 @@ func fURLEncode(in any, _ args) (any, error) {
 			if !ok || len(pair) != 2 {
 				return nil, errors.New("urlencode: expected pairs")
 			}
-			parts = append(parts, urlQuote(pyStr(pair[0]), "")+"="+urlQuote(pyStr(pair[1]), ""))
+			parts = append(parts, urlQuote(pyrepr.Str(pair[0]), "")+"="+urlQuote(pyrepr.Str(pair[1]), ""))
 		}
 		return strings.Join(parts, "&"), nil
 	}
-	return urlQuote(pyStr(in), "/"), nil
+	return urlQuote(pyrepr.Str(in), "/"), nil
 }
 
 // urlQuote is Python's urllib.parse.quote(s, safe).
@@ -1416,7 +1418,7 @@ func urlQuote(s, safe string) string {
 
 // fCenter is Python's str.center(width).
 func fCenter(in any, a args) (any, error) {
-	s := pyStr(in)
+	s := pyrepr.Str(in)
 	width, err := a.int(0, "width", 80)
 	if err != nil {
 		return nil, err
@@ -1435,7 +1437,7 @@ func fCenter(in any, a args) (any, error) {
 
 // fIndent is Jinja's indent(width=4, first=False, blank=False).
 func fIndent(in any, a args) (any, error) {
-	s := pyStr(in)
+	s := pyrepr.Str(in)
 	prefix := strings.Repeat(" ", 4)
 	switch w := a.get(0, "width", 4).(type) {
 	case string:

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // ansibleGlobals are the functions and names added to every template:
@@ -31,7 +33,7 @@ func callLookup(e *exec.Evaluator, p *exec.VarArgs, wantList bool) *exec.Value {
 	if len(a.pos) == 0 {
 		return exec.AsValue(errors.New("lookup: plugin name is required"))
 	}
-	name, terms := pyStr(a.pos[0]), a.pos[1:]
+	name, terms := pyrepr.Str(a.pos[0]), a.pos[1:]
 	if a.bool(-1, "wantlist", false) {
 		wantList = true
 	}
@@ -54,7 +56,7 @@ func callLookup(e *exec.Evaluator, p *exec.VarArgs, wantList bool) *exec.Value {
 	}
 	parts := make([]string, len(out))
 	for i, v := range out {
-		parts[i] = pyStr(v)
+		parts[i] = pyrepr.Str(v)
 	}
 	return exec.AsValue(strings.Join(parts, ","))
 }
@@ -64,7 +66,7 @@ func runLookup(e *exec.Evaluator, name string, terms []any, a args) ([]any, erro
 	switch name {
 	case "env", "ansible.builtin.env":
 		for _, t := range terms {
-			v, ok := os.LookupEnv(pyStr(t))
+			v, ok := os.LookupEnv(pyrepr.Str(t))
 			if !ok {
 				out = append(out, a.get(-1, "default", ""))
 				continue
@@ -73,9 +75,9 @@ func runLookup(e *exec.Evaluator, name string, terms []any, a args) ([]any, erro
 		}
 	case "file", "ansible.builtin.file":
 		for _, t := range terms {
-			b, err := os.ReadFile(pyStr(t))
+			b, err := os.ReadFile(pyrepr.Str(t))
 			if err != nil {
-				return nil, fmt.Errorf("could not find or access %s", quotePy(pyStr(t)))
+				return nil, fmt.Errorf("could not find or access %s", pyrepr.Quote(pyrepr.Str(t)))
 			}
 			s := string(b)
 			if a.bool(-1, "rstrip", true) {
@@ -88,11 +90,11 @@ func runLookup(e *exec.Evaluator, name string, terms []any, a args) ([]any, erro
 		}
 	case "vars", "ansible.builtin.vars":
 		for _, t := range terms {
-			v, ok := e.Environment.Context.Get(pyStr(t))
+			v, ok := e.Environment.Context.Get(pyrepr.Str(t))
 			if !ok {
 				def, has := a.kw["default"]
 				if !has {
-					return nil, &undefinedError{msg: fmt.Sprintf("No variable found with this name: %s", pyStr(t))}
+					return nil, &undefinedError{msg: fmt.Sprintf("No variable found with this name: %s", pyrepr.Str(t))}
 				}
 				v = def
 			}

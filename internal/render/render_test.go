@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -307,7 +308,7 @@ func TestConcurrent(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return repr(n) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func BenchmarkTemplate(b *testing.B) {
 	e := New()

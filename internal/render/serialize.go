@@ -10,124 +10,14 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
-// writeJSON encodes v as Python's json.dumps does: ", " and ": " separators
-// without indent, "," and ": " with it, non-ASCII escaped when ensureASCII.
-// Keys are always sorted (Go maps have no insertion order).
-func writeJSON(b *strings.Builder, v any, indent, depth int, ensureASCII bool) error {
-	nl := func(d int) {
-		if indent > 0 {
-			b.WriteByte('\n')
-			b.WriteString(strings.Repeat(" ", indent*d))
-		}
-	}
-	sep := ", "
-	if indent > 0 {
-		sep = ","
-	}
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		b.WriteString(strconv.FormatBool(x))
-	case int:
-		b.WriteString(strconv.Itoa(x))
-	case float64:
-		s := formatFloat(x)
-		switch s {
-		case "inf":
-			s = "Infinity"
-		case "-inf":
-			s = "-Infinity"
-		case "nan":
-			s = "NaN"
-		}
-		b.WriteString(s)
-	case string:
-		writeJSONString(b, x, ensureASCII)
-	case []any:
-		if len(x) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteByte('[')
-		for i, item := range x {
-			if i > 0 {
-				b.WriteString(sep)
-			}
-			nl(depth + 1)
-			if err := writeJSON(b, item, indent, depth+1, ensureASCII); err != nil {
-				return err
-			}
-		}
-		nl(depth)
-		b.WriteByte(']')
-	case map[string]any:
-		if len(x) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				b.WriteString(sep)
-			}
-			nl(depth + 1)
-			writeJSONString(b, k, ensureASCII)
-			b.WriteString(": ")
-			if err := writeJSON(b, x[k], indent, depth+1, ensureASCII); err != nil {
-				return err
-			}
-		}
-		nl(depth)
-		b.WriteByte('}')
-	default:
-		return fmt.Errorf("Object of type %T is not JSON serializable", v)
-	}
-	return nil
-}
-
-func writeJSONString(b *strings.Builder, s string, ensureASCII bool) {
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20 || r == utf8.RuneError:
-			fmt.Fprintf(b, `\u%04x`, r)
-		case ensureASCII && r > 0x7e:
-			if r > 0xffff {
-				r -= 0x10000
-				fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-			} else {
-				fmt.Fprintf(b, `\u%04x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-}
-
+// toJSON encodes v as Python's json.dumps does, keys sorted (Go maps have
+// no insertion order).
 func toJSON(v any, indent int, ensureASCII bool) (string, error) {
-	var b strings.Builder
-	if err := writeJSON(&b, v, indent, 0, ensureASCII); err != nil {
-		return "", err
-	}
-	return b.String(), nil
+	return pyrepr.JSON(v, indent, ensureASCII)
 }
 
 func fToJSON(in any, a args) (any, error) {
@@ -181,7 +71,7 @@ func jsonNumbers(v any) any {
 }
 
 func fFromJSON(in any, _ args) (any, error) {
-	v, err := decodeJSON(pyStr(in))
+	v, err := decodeJSON(pyrepr.Str(in))
 	if err != nil {
 		return nil, fmt.Errorf("from_json: %w", err)
 	}
@@ -199,7 +89,7 @@ func yamlScalar(v any) (string, error) {
 	case int:
 		return strconv.Itoa(x), nil
 	case float64:
-		s := formatFloat(x)
+		s := pyrepr.FormatFloat(x)
 		switch s {
 		case "inf":
 			s = ".inf"
@@ -212,7 +102,7 @@ func yamlScalar(v any) (string, error) {
 	case string:
 		if strings.ContainsAny(x, "\n\r\t") || !utf8.ValidString(x) {
 			var b strings.Builder
-			writeJSONString(&b, x, false)
+			pyrepr.JSONString(&b, x, false)
 			return b.String(), nil
 		}
 		out, err := yaml.Marshal(x)
@@ -257,7 +147,7 @@ func yamlInline(v any, flow bool) (string, bool, error) {
 			return "", false, nil
 		}
 		parts := make([]string, 0, len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range pyrepr.SortedKeys(x) {
 			s, ok, err := yamlInline(x[k], false)
 			if err != nil || !ok {
 				return "", false, err
@@ -312,7 +202,7 @@ func (w *yamlWriter) value(v any, ind int, inSeq bool) error {
 }
 
 func (w *yamlWriter) mapping(m map[string]any, ind int, inline bool) error {
-	for i, k := range sortedKeys(m) {
+	for i, k := range pyrepr.SortedKeys(m) {
 		if i > 0 || !inline {
 			w.b.WriteString(strings.Repeat(" ", ind))
 		}
@@ -371,7 +261,7 @@ func fToYAML(in any, a args) (any, error) {
 	}
 	flow := true
 	if v, ok := a.kw["default_flow_style"]; ok && v != nil {
-		flow = truthy(v)
+		flow = pyrepr.Truthy(v)
 	}
 	return toYAML(in, indent, flow)
 }
@@ -386,14 +276,14 @@ func fToNiceYAML(in any, a args) (any, error) {
 
 func fFromYAML(in any, _ args) (any, error) {
 	var v any
-	if err := yaml.Unmarshal([]byte(pyStr(in)), &v); err != nil {
+	if err := yaml.Unmarshal([]byte(pyrepr.Str(in)), &v); err != nil {
 		return nil, fmt.Errorf("from_yaml: %w", err)
 	}
 	return native(v), nil
 }
 
 func fFromYAMLAll(in any, _ args) (any, error) {
-	d := yaml.NewDecoder(strings.NewReader(pyStr(in)))
+	d := yaml.NewDecoder(strings.NewReader(pyrepr.Str(in)))
 	out := []any{}
 	for {
 		var v any

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // testFunc is the library's test signature.
@@ -67,7 +69,7 @@ func ansibleTests() map[string]exec.TestFunction {
 		"all":             simpleTest(func(in any, _ args) (bool, error) { return anyAll(in, false) }),
 		"truthy":          simpleTest(func(in any, a args) (bool, error) { return truthyTest(in, a), nil }),
 		"falsy":           simpleTest(func(in any, a args) (bool, error) { return !truthyTest(in, a), nil }),
-		"abs":             simpleTest(func(in any, _ args) (bool, error) { return strings.HasPrefix(pyStr(in), "/"), nil }),
+		"abs":             simpleTest(func(in any, _ args) (bool, error) { return strings.HasPrefix(pyrepr.Str(in), "/"), nil }),
 		"mapping":         simpleTest(func(in any, _ args) (bool, error) { _, ok := in.(map[string]any); return ok, nil }),
 		"string":          simpleTest(func(in any, _ args) (bool, error) { _, ok := in.(string); return ok, nil }),
 		"number": simpleTest(func(in any, _ args) (bool, error) {
@@ -111,7 +113,7 @@ func resultKey(key string) func(any, args) (bool, error) {
 		if !ok {
 			return false, fmt.Errorf("the '%s' test expects a dictionary", key)
 		}
-		return truthy(m[key]), nil
+		return pyrepr.Truthy(m[key]), nil
 	}
 }
 
@@ -123,11 +125,11 @@ func tChanged(in any, _ args) (bool, error) {
 		return false, errors.New("the 'changed' test expects a dictionary")
 	}
 	if c, ok := m["changed"]; ok {
-		return truthy(c), nil
+		return pyrepr.Truthy(c), nil
 	}
 	if results, ok := m["results"].([]any); ok {
 		for _, r := range results {
-			if rm, ok := r.(map[string]any); ok && truthy(rm["changed"]) {
+			if rm, ok := r.(map[string]any); ok && pyrepr.Truthy(rm["changed"]) {
 				return true, nil
 			}
 		}
@@ -172,14 +174,14 @@ func regexTest(matchType string) func(any, args) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return re.MatchString(pyStr(in)), nil
+		return re.MatchString(pyrepr.Str(in)), nil
 	}
 }
 
 func inContainer(v, container any) (bool, error) {
 	switch c := container.(type) {
 	case string:
-		return strings.Contains(c, pyStr(v)), nil
+		return strings.Contains(c, pyrepr.Str(v)), nil
 	case []any:
 		return contains(c, v), nil
 	case map[string]any:
@@ -212,7 +214,7 @@ func anyAll(in any, wantAny bool) (bool, error) {
 		return false, err
 	}
 	for _, v := range list {
-		if truthy(v) == wantAny {
+		if pyrepr.Truthy(v) == wantAny {
 			return wantAny, nil
 		}
 	}
@@ -231,7 +233,7 @@ func truthyTest(in any, a args) bool {
 			}
 		}
 	}
-	return truthy(in)
+	return pyrepr.Truthy(in)
 }
 
 var reVersionPart = regexp.MustCompile(`\d+|[a-zA-Z]+`)
@@ -280,7 +282,7 @@ func tVersion(in any, a args) (bool, error) {
 	if want == nil {
 		return false, errors.New("version: version to compare against is required")
 	}
-	c := compareVersions(pyStr(in), pyStr(want))
+	c := compareVersions(pyrepr.Str(in), pyrepr.Str(want))
 	switch op := a.str(1, "operator", "eq"); op {
 	case "==", "=", "eq":
 		return c == 0, nil

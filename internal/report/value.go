@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
-	"sort"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // KV is one entry of a Dict.
@@ -165,47 +166,4 @@ func copyResult(r map[string]any) map[string]any {
 }
 
 // truthy is Python's truth value of a JSON-like value.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case json.Number:
-		f, err := x.Float64()
-		return err != nil || f != 0
-	case int64:
-		return x != 0
-	case uint64:
-		return x != 0
-	case float64:
-		return x != 0
-	case int:
-		return x != 0
-	case map[string]any:
-		return len(x) > 0
-	case []any:
-		return len(x) > 0
-	case Dict:
-		return len(x) > 0
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Slice, reflect.Map, reflect.Array, reflect.String:
-		return rv.Len() > 0
-	}
-	return !rv.IsZero()
-}
-
-// sortedKeys returns m's keys in Python's sort order (code points, which is
-// UTF-8 byte order).
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func truthy(v any) bool { return pyrepr.Truthy(v) }
