@@ -168,6 +168,9 @@ func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error)
 		}
 		v = r
 	}
+	if f, ok := withLookups[t.LoopKind]; ok {
+		return f(e, lookupTerms(v))
+	}
 	switch x := v.(type) {
 	case []any:
 		if t.LoopKind == "with_items" {
@@ -177,7 +180,7 @@ func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error)
 	case nil:
 		return nil, nil
 	case string:
-		if t.LoopKind == "with_items" {
+		if t.LoopKind == "with_items" || t.LoopKind == "with_list" {
 			return []any{x}, nil
 		}
 	case map[string]any:
