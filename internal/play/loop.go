@@ -17,7 +17,8 @@ import (
 func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
 	items, err := e.loopItems(t, vars)
 	if err != nil {
-		return failure(err.Error())
+		// Ansible's result of a loop that cannot be built has no changed.
+		return map[string]any{"failed": true, "msg": err.Error(), "_ansible_no_log": e.noLog(pc, t, vars)}
 	}
 	loopVar := "item"
 	var label any
