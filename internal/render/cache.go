@@ -13,17 +13,23 @@ const defaultCacheSize = 4096
 // good enough for the workload (a few hundred distinct templates rendered for
 // thousands of hosts).
 type cache struct {
-	m    sync.Map // string -> *compiled
+	m    sync.Map // cacheKey -> *compiled
 	n    atomic.Int64
 	max  int64
 	trim sync.Mutex
+}
+
+// cacheKey is a template's text and how its string literals are read.
+type cacheKey struct {
+	src     string
+	rawVars bool
 }
 
 func newCache(size int) *cache {
 	return &cache{max: int64(size)}
 }
 
-func (c *cache) get(key string) (*compiled, bool) {
+func (c *cache) get(key cacheKey) (*compiled, bool) {
 	v, ok := c.m.Load(key)
 	if !ok {
 		return nil, false
@@ -31,7 +37,7 @@ func (c *cache) get(key string) (*compiled, bool) {
 	return v.(*compiled), true
 }
 
-func (c *cache) put(key string, v *compiled) *compiled {
+func (c *cache) put(key cacheKey, v *compiled) *compiled {
 	actual, loaded := c.m.LoadOrStore(key, v)
 	if loaded {
 		return actual.(*compiled)

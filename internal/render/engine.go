@@ -99,7 +99,7 @@ func (e *Engine) Template(s string, vars map[string]any) (any, error) {
 			}
 		}
 	}
-	v, native, err := e.template(s, vars)
+	v, native, err := e.template(s, vars, true)
 	if err != nil || !native {
 		return v, err
 	}
@@ -108,19 +108,23 @@ func (e *Engine) Template(s string, vars map[string]any) (any, error) {
 
 // Native is Template without Ansible's conversion of a one-expression
 // result to text: "{{ 1 }}" is the number 1, "{{ none }}" is nil. It is
-// for callers that want the expression's value itself.
+// for callers that want the expression's value itself, and for template
+// files: string literals inside {{ }} take Python's escapes ('\n' is a
+// newline), where Template, like Ansible for playbook strings, keeps their
+// backslashes as written ('\d' stays backslash-d, 'n\1' a backreference).
 func (e *Engine) Native(s string, vars map[string]any) (any, error) {
-	v, _, err := e.template(s, vars)
+	v, _, err := e.template(s, vars, false)
 	return v, err
 }
 
 // template renders s; native reports a one-expression template whose value
-// is returned as it is.
-func (e *Engine) template(s string, vars map[string]any) (v any, native bool, err error) {
+// is returned as it is. rawVars keeps the backslashes of string literals
+// inside {{ }} (see literals).
+func (e *Engine) template(s string, vars map[string]any, rawVars bool) (v any, native bool, err error) {
 	if !IsTemplate(s) {
 		return s, false, nil
 	}
-	c := e.compile(s)
+	c := e.compile(s, rawVars)
 	if c.err != nil {
 		return nil, false, c.err
 	}
@@ -286,7 +290,7 @@ func (e *Engine) Check(s string) error {
 	if !IsTemplate(s) {
 		return nil
 	}
-	return e.compile(s).err
+	return e.compile(s, true).err
 }
 
 // CheckExpr parses a bare expression (see Expr) without evaluating it and
@@ -303,7 +307,7 @@ func (e *Engine) compileExpr(expr string) (*compiled, error) {
 	if strings.TrimSpace(expr) == "" {
 		return nil, fmt.Errorf("%w: empty expression", ErrSyntax)
 	}
-	c := e.compile("{{ " + expr + " }}")
+	c := e.compile("{{ "+expr+" }}", false)
 	if c.err != nil {
 		return nil, fmt.Errorf("%w in %s: %s", ErrSyntax, quote(expr), c.msg)
 	}
@@ -313,22 +317,24 @@ func (e *Engine) compileExpr(expr string) (*compiled, error) {
 	return c, nil
 }
 
-// compile returns the cached parse of src, parsing it on a miss.
-func (e *Engine) compile(src string) *compiled {
-	if c, ok := e.cache.get(src); ok {
+// compile returns the cached parse of src, parsing it on a miss. rawVars
+// keeps the backslashes of string literals inside {{ }} (see literals).
+func (e *Engine) compile(src string, rawVars bool) *compiled {
+	key := cacheKey{src: src, rawVars: rawVars}
+	if c, ok := e.cache.get(key); ok {
 		return c
 	}
-	return e.cache.put(src, e.parse(src))
+	return e.cache.put(key, e.parse(src, rawVars))
 }
 
-func (e *Engine) parse(src string) (c *compiled) {
+func (e *Engine) parse(src string, rawVars bool) (c *compiled) {
 	defer func() {
 		if r := recover(); r != nil {
 			msg := fmt.Sprintf("parser panic: %v", r)
 			c = &compiled{src: src, err: fmt.Errorf("%w in %s: %s", ErrSyntax, quote(src), msg), msg: msg}
 		}
 	}()
-	l := &sourceLoader{src: pythonEscapes(src)}
+	l := &sourceLoader{src: literals(src, rawVars)}
 	tpl, err := exec.NewTemplate(rootName, e.cfg, l, e.env)
 	if err != nil {
 		msg := syntaxMessage(err)

@@ -368,27 +368,46 @@ func TestTemplateAnsibleData(t *testing.T) {
 	}
 }
 
-func TestPythonEscapesInStringLiterals(t *testing.T) {
+// TestStringLiteralEscapes: in a template file (Native) and in {% %}, Jinja
+// reads string literals with Python's escapes; in the {{ }} of a playbook
+// string (Template) Ansible doubles backslashes first, so they stay as
+// written. Expected values come from ansible-playbook 2.14.
+func TestStringLiteralEscapes(t *testing.T) {
 	e := New()
 	tests := []struct {
-		in   string
-		want any
+		in         string
+		native     any // Native: Python's escapes
+		asTemplate any // Template: backslashes kept in {{ }}; or an error
 	}{
-		{`{{ 'a12' | regex_search('\d+') }}`, "12"},
-		{`{{ 'a12' | regex_search('\\d+') }}`, "12"},
-		{`{{ 'h1' is match('h\d') }}`, true},
-		{`{{ 'a\nb' }}`, "a\nb"},
-		{`{{ 'it\'s' }}`, "it's"},
-		{`x\d {{ 'y' }}`, `x\d y`},
+		{`{{ 'a12' | regex_search('\d+') }}`, "12", "12"},
+		{`{{ 'a12' | regex_search('\\d+') }}`, "12", ""},
+		{`{{ 'h1' is match('h\d') }}`, true, true},
+		{`{{ 'host-12' | regex_replace('^host-(\d+)$', 'n\1') }}`, "n\x01", "n12"},
+		{`{{ 'a\nb' }}`, "a\nb", `a\nb`},
+		{`{{ 'it\'s' }}`, "it's", ErrSyntax},
+		{`{{ "q\"" }}`, `q"`, ErrSyntax},
+		{`{{ 'a\\' }}`, `a\`, `a\\`},
+		{`{{ 'tab\tend' | length }}`, 7, "8"},
+		{`{{ '\x41\u00e9\101' }}`, "A\u00e9A", `\x41\u00e9\101`},
+		{`x\d {{ 'y' }}`, `x\d y`, `x\d y`},
+		{`{% set v = 'a\tb' %}{{ v }}`, "a\tb", "a\tb"},
+		{`{% raw %}{{ 'a\d' }}{% endraw %}{{ '\d' }}`, `{{ 'a\d' }}\d`, `{{ 'a\d' }}\d`},
+		{`{# '\d #}{{ 1 }}`, "1", "1"},
 	}
 	for _, tt := range tests {
 		got, err := e.Native(tt.in, nil)
-		if err != nil {
-			t.Errorf("%s: %v", tt.in, err)
+		if err != nil || !reflect.DeepEqual(got, tt.native) {
+			t.Errorf("Native(%s) = %#v, %v; want %#v", tt.in, got, err, tt.native)
+		}
+		got, err = e.Template(tt.in, nil)
+		if want, ok := tt.asTemplate.(error); ok {
+			if !errors.Is(err, want) {
+				t.Errorf("Template(%s) = %#v, %v; want %v", tt.in, got, err, want)
+			}
 			continue
 		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%s = %#v, want %#v", tt.in, got, tt.want)
+		if err != nil || !reflect.DeepEqual(got, tt.asTemplate) {
+			t.Errorf("Template(%s) = %#v, %v; want %#v", tt.in, got, err, tt.asTemplate)
 		}
 	}
 }
