@@ -101,6 +101,14 @@ func (e *Engine) assert(t *playbook.Task, vars map[string]any, args map[string]a
 	default:
 		that = []any{x}
 	}
+	// Ansible shows an assert's result (passed or failed) unless quiet.
+	quiet, _ := e.boolish(args["quiet"], nil)
+	verbose := func(r map[string]any) map[string]any {
+		if !quiet {
+			r["_ansible_verbose_always"] = true
+		}
+		return r
+	}
 	for _, c := range that {
 		ok, err := e.cfg.Render.Cond(c, vars)
 		if err != nil {
@@ -113,14 +121,14 @@ func (e *Engine) assert(t *playbook.Task, vars map[string]any, args map[string]a
 			} else if m, ok := args["msg"]; ok {
 				msg = m
 			}
-			return map[string]any{"failed": true, "changed": false, "assertion": c, "evaluated_to": false, "msg": msg}
+			return verbose(map[string]any{"failed": true, "changed": false, "assertion": c, "evaluated_to": false, "msg": msg})
 		}
 	}
 	msg := any("All assertions passed")
 	if m, ok := args["success_msg"]; ok {
 		msg = m
 	}
-	return map[string]any{"changed": false, "failed": false, "msg": msg, "_ansible_verbose_always": true}
+	return verbose(map[string]any{"changed": false, "failed": false, "msg": msg})
 }
 
 // asyncStatus answers for a job from its status record, as Ansible's

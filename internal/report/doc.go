@@ -20,8 +20,8 @@
 // Text-only conventions taken from Ansible's result keys:
 //   - "_ansible_verbose_always": true prints the result (indented) even
 //     without -v, as Ansible's debug and assert actions set it. When the key
-//     is absent the text reporter assumes it for debug and assert tasks that
-//     ran; set it to false for a quiet assert.
+//     is absent the text reporter assumes it for debug tasks that ran; an
+//     assert result carries it unless the assert is quiet.
 //   - "_ansible_verbose_override": true hides the result at -v (setup).
 //   - "warnings" (a list of strings) and "deprecations" (a list of objects
 //     with msg, version, date, collection_name) are printed to the warnings

@@ -171,11 +171,11 @@ func (t *textReporter) dump(r map[string]any) string {
 	return pyJSON(a, indent, false)
 }
 
-// prepare cleans a result for display and applies the debug/assert default
-// of _ansible_verbose_always.
+// prepare cleans a result for display and applies the debug default of
+// _ansible_verbose_always (an assert sets it itself unless quiet).
 func prepare(r map[string]any, action string, status Status) map[string]any {
 	c := cleanCopy(r, action)
-	if _, ok := c["_ansible_verbose_always"]; !ok && status != Skipped && isAction(action, "debug", "assert") &&
+	if _, ok := c["_ansible_verbose_always"]; !ok && status != Skipped && isAction(action, "debug") &&
 		!truthy(c["_ansible_no_log"]) {
 		c["_ansible_verbose_always"] = true
 	}
