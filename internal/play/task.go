@@ -45,7 +45,7 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	if noLog {
 		result = censored(result)
 	}
-	if t.Loop == nil && hr.Status != report.Unreachable {
+	if t.Loop == nil && hr.Status != report.Unreachable && !isActionFail(result) {
 		result["_ansible_no_log"] = noLog
 	}
 	hr.Result = result
@@ -182,7 +182,7 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		return failure(fmt.Sprintf("async: %v", err))
 	}
 	if asyncSec > 0 && !info.Async {
-		return map[string]any{"failed": true, "changed": false, "msg": ErrAsyncNotSupported.Error()}
+		return actionFail(ErrAsyncNotSupported.Error())
 	}
 	argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
 	if err != nil {
@@ -371,6 +371,21 @@ func censored(r map[string]any) map[string]any {
 func failure(msg string) map[string]any {
 	return map[string]any{"failed": true, "changed": false, "msg": msg}
 }
+
+// actionFailTrace is the exception of an AnsibleActionFail raised outside
+// an exception handler: Python's traceback.format_exc() with none active.
+const actionFailTrace = "NoneType: None\n"
+
+// actionFail is the result of an action refused before it ran (Ansible's
+// AnsibleActionFail, e.g. async on an action without async support): it
+// bypasses the task executor's result handling, so it carries an exception
+// and no _ansible_no_log.
+func actionFail(msg string) map[string]any {
+	return map[string]any{"failed": true, "changed": false, "msg": msg, "exception": actionFailTrace}
+}
+
+// isActionFail reports whether r came from actionFail.
+func isActionFail(r map[string]any) bool { return r["exception"] == actionFailTrace }
 
 // truthy is Python's truth value, as Ansible's results are read.
 func truthy(v any) bool { return render.Truthy(v) }
