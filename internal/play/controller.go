@@ -133,7 +133,7 @@ func (e *Engine) assert(t *playbook.Task, vars map[string]any, args map[string]a
 
 // asyncStatus answers for a job from its status record, as Ansible's
 // async_status module answers from its job file.
-func (e *Engine) asyncStatus(ctx context.Context, args map[string]any) map[string]any {
+func (e *Engine) asyncStatus(ctx context.Context, args map[string]any) (res map[string]any) {
 	jid := fmt.Sprint(args["jid"])
 	mode := "status"
 	if m, ok := args["mode"]; ok {
@@ -149,6 +149,13 @@ func (e *Engine) asyncStatus(ctx context.Context, args map[string]any) map[strin
 	if err != nil {
 		return failure(err.Error())
 	}
+	// The async_status module's exit_json adds its own invocation to any
+	// answer that lacks one (a finished job's result has the job's).
+	defer func() {
+		if _, ok := res["invocation"]; !ok && !isActionFail(res) {
+			res["invocation"] = asyncStatusInvocation(jid, mode)
+		}
+	}()
 	switch mode {
 	case "cleanup":
 		if !found {
@@ -169,6 +176,11 @@ func (e *Engine) asyncStatus(ctx context.Context, args map[string]any) map[strin
 			"ansible_job_id": jid, "results_file": resultsFile(id), "started": 1, "finished": 1})
 	}
 	return StatusResult(st)
+}
+
+// asyncStatusInvocation is the invocation of an async_status answer.
+func asyncStatusInvocation(jid, mode string) map[string]any {
+	return map[string]any{"module_args": map[string]any{"jid": jid, "mode": mode}}
 }
 
 // StatusResult is async_status's answer for a status record.
@@ -222,6 +234,9 @@ func (e *Engine) asyncStatusUntil(ctx context.Context, pc *playCtx, t *playbook.
 		var res map[string]any
 		if found {
 			res = StatusResult(st)
+			if _, ok := res["invocation"]; !ok {
+				res["invocation"] = asyncStatusInvocation(string(id), "status")
+			}
 		} else {
 			res = e.asyncStatus(ctx, args)
 		}
