@@ -71,7 +71,6 @@ var corpusKnown = map[string]string{
 	"file_copy_stat": "bug: file state=link with src unsupported; file and copy results lack diff, copy lacks src; stat lacks attributes, attr_flags, charset, mimetype, version, and block_size differs",
 	"until_counter":  "bug: file state=absent result lacks diff",
 	"pause_wait_for": "bug: pause runs on every host (Ansible: once, on the first host); copy lacks src",
-	"delegate_to":    "bug: delegated results lack _ansible_delegated_vars",
 	"facts":          "deliberate: jetplay gathers a subset of the facts; bug: ansible_facts['system'] (facts without the ansible_ prefix) is undefined",
 }
 

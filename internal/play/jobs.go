@@ -122,6 +122,27 @@ func (e *Engine) target(pc *playCtx, t *playbook.Task, host string, vars map[str
 	return tg, nil
 }
 
+// delegatedVars is a delegated result's _ansible_delegated_vars as the
+// callbacks see it: the delegate's ansible_host (its name when unset),
+// ansible_port and ansible_user (null when unset), and ansible_connection
+// when the delegate sets one (the implicit localhost does: local).
+func (e *Engine) delegatedVars(name string) map[string]any {
+	cv := e.cfg.Inventory.HostVars(name)
+	if cv == nil {
+		cv = map[string]any{}
+	}
+	out := map[string]any{"ansible_host": name, "ansible_port": nil, "ansible_user": nil}
+	for _, k := range []string{"ansible_host", "ansible_port", "ansible_user", "ansible_connection"} {
+		if v, ok := cv[k]; ok && v != nil {
+			out[k] = v
+		}
+	}
+	if _, ok := out["ansible_connection"]; !ok && (name == "localhost" || name == "127.0.0.1") {
+		out["ansible_connection"] = job.ConnLocal
+	}
+	return out
+}
+
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
 		if s != "" {
@@ -129,27 +150,6 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
-}
-
-// environment renders the play's and the task's environment.
-func (e *Engine) environment(pc *playCtx, t *playbook.Task, vars map[string]any) (map[string]string, error) {
-	if len(pc.play.Environment) == 0 && len(t.Environment) == 0 {
-		return nil, nil
-	}
-	merged := maps.Clone(pc.play.Environment)
-	if merged == nil {
-		merged = map[string]any{}
-	}
-	maps.Copy(merged, t.Environment)
-	out, err := e.cfg.Render.Value(merged, vars)
-	if err != nil {
-		return nil, fmt.Errorf("environment: %w", err)
-	}
-	env := map[string]string{}
-	for k, v := range out.(map[string]any) {
-		env[k] = fmt.Sprint(v)
-	}
-	return env, nil
 }
 
 // runSync publishes the job and waits for its final status.

@@ -47,6 +47,11 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	}
 	if t.Loop == nil && hr.Status != report.Unreachable && !isActionFail(result) {
 		result["_ansible_no_log"] = noLog
+		if hr.Delegated != "" && hr.Status != report.Skipped {
+			// Ansible adds the delegate's connection variables to the
+			// results of a delegated task that ran.
+			result["_ansible_delegated_vars"] = e.delegatedVars(hr.Delegated)
+		}
 	}
 	hr.Result = result
 	return hr
