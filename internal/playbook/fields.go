@@ -245,7 +245,15 @@ func (d *decoder) varsMap(owner string, n *yaml.Node) (map[string]any, error) {
 	return out, nil
 }
 
-// envMap reads environment: a mapping or a list of mappings, merged in order.
+// EnvTemplates is the key of an Environment map that holds the templates
+// given for a whole environment (environment: "{{ env }}", or such a list
+// element), as a []any of strings in file order. Each must render to a
+// mapping; the engine merges them first, then the other keys. No
+// environment variable can have this name.
+const EnvTemplates = "{{ templates }}"
+
+// envMap reads environment: a mapping, a template of one, or a list of
+// those, merged in order.
 func (d *decoder) envMap(n *yaml.Node) (map[string]any, error) {
 	if isNull(n) {
 		return nil, nil
@@ -253,17 +261,20 @@ func (d *decoder) envMap(n *yaml.Node) (map[string]any, error) {
 	n2 := deref(n)
 	var maps []*yaml.Node
 	switch n2.Kind {
-	case yaml.MappingNode:
+	case yaml.MappingNode, yaml.ScalarNode:
 		maps = []*yaml.Node{n}
 	case yaml.SequenceNode:
 		maps = n2.Content
-	case yaml.ScalarNode:
-		return nil, errorf(d.pos(n), ErrUnsupported, "'environment' must be a mapping or a list of mappings; a template for the whole environment is not supported")
 	}
 	out := map[string]any{}
 	for _, m := range maps {
+		if m2 := deref(m); m2.Kind == yaml.ScalarNode && isTemplate(m2.Value) {
+			l, _ := out[EnvTemplates].([]any)
+			out[EnvTemplates] = append(l, m2.Value)
+			continue
+		}
 		if deref(m).Kind != yaml.MappingNode {
-			return nil, errorf(d.pos(m), ErrUnsupported, "'environment' must be a mapping or a list of mappings, got %s", kindName(m))
+			return nil, errorf(d.pos(m), ErrUnsupported, "'environment' must be a mapping, a template or a list of those, got %s", kindName(m))
 		}
 		v, err := d.value(m, true)
 		if err != nil {
