@@ -64,7 +64,6 @@ var corpusKnown = map[string]string{
 
 	// Templating.
 	"task_vars_templating": "bug: native int instead of string from a one-expression template (vars b: '{{ a + 1 }}' is str in Ansible)",
-	"filters_basic":        "bug: round gives 4 (Ansible 4.0); dict() of a list of pairs gives {}; native int from length",
 	"undefined_var":        "bug: the undefined-variable failure has a different msg and an extra changed: false",
 
 	// Modules and result keys.

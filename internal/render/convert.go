@@ -126,6 +126,8 @@ func native(x any) any {
 			return int(t)
 		}
 		return t
+	case pyrepr.Float:
+		return t
 	case []any:
 		out := make([]any, len(t))
 		for i, item := range t {

@@ -21,7 +21,9 @@
 //   - Numbers: an integral float64 is treated as an int, both in native
 //     results and when printed, because JSON decoding gives float64 for every
 //     number. So `{{ x }}` of 1.0 prints 1, and `{{ 4 / 2 }}` prints 2 where
-//     Ansible prints 2.0.
+//     Ansible prints 2.0. The float and round filters give a pyrepr.Float,
+//     which stays a float (`{{ 3.7 | round }}` is 4.0, as in Ansible) until
+//     arithmetic turns it back into a float64.
 //   - A single-expression template returns the expression's native value
 //     (like Ansible's jinja2_native); a string result is never re-parsed, so
 //     `{{ "1" }}` stays the string "1".

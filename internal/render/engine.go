@@ -38,8 +38,11 @@ type compiled struct {
 	// native is set when the template is a single "{{ expr }}": the
 	// expression (and its inline if/else) before the repr filter is added.
 	native *nodes.Output
-	err    error  // wraps ErrSyntax
-	msg    string // the parser's message behind err
+	// keepText is set when native's last filter is one whose text Ansible
+	// never evaluates back into a list or dict (to_json, string, ...).
+	keepText bool
+	err      error  // wraps ErrSyntax
+	msg      string // the parser's message behind err
 }
 
 // New returns an Engine with Ansible's defaults: trim_blocks on,
@@ -94,14 +97,17 @@ func (e *Engine) Template(s string, vars map[string]any) (any, error) {
 	if m := singleVar.FindStringSubmatch(s); m != nil {
 		if val, ok := vars[m[1]]; ok {
 			switch val.(type) {
-			case nil, bool, int, int64, float64:
+			case nil, bool, int, int64, float64, pyrepr.Float:
 				return val, nil
 			}
 		}
 	}
-	v, native, err := e.template(s, vars, true)
-	if err != nil || !native {
+	v, c, err := e.template(s, vars, true)
+	if err != nil || c == nil || c.native == nil {
 		return v, err
+	}
+	if _, ok := v.(string); ok && c.keepText {
+		return v, nil
 	}
 	return ansibleData(v), nil
 }
@@ -117,23 +123,24 @@ func (e *Engine) Native(s string, vars map[string]any) (any, error) {
 	return v, err
 }
 
-// template renders s; native reports a one-expression template whose value
-// is returned as it is. rawVars keeps the backslashes of string literals
-// inside {{ }} (see literals).
-func (e *Engine) template(s string, vars map[string]any, rawVars bool) (v any, native bool, err error) {
+// template renders s and returns the parsed template it rendered (nil when
+// s has no template syntax); a one-expression template's value (c.native
+// set) is returned as it is. rawVars keeps the backslashes of string
+// literals inside {{ }} (see literals).
+func (e *Engine) template(s string, vars map[string]any, rawVars bool) (v any, c *compiled, err error) {
 	if !IsTemplate(s) {
-		return s, false, nil
+		return s, nil, nil
 	}
-	c := e.compile(s, rawVars)
+	c = e.compile(s, rawVars)
 	if c.err != nil {
-		return nil, false, c.err
+		return nil, c, c.err
 	}
 	if c.native != nil {
-		v, err := e.evalNative(c, vars)
-		return v, true, err
+		v, err = e.evalNative(c, vars)
+	} else {
+		v, err = e.render(c, vars)
 	}
-	v, err = e.render(c, vars)
-	return v, false, err
+	return v, c, err
 }
 
 // singleVar matches a template that is only a variable name: "{{ x }}".
@@ -152,7 +159,7 @@ func ansibleData(v any) any {
 		return v
 	case string:
 		return literalText(x)
-	case int, int64, float64:
+	case int, int64, float64, pyrepr.Float:
 		return pyrepr.Str(x)
 	}
 	return v
@@ -277,7 +284,7 @@ func (e *Engine) Cond(expr any, vars map[string]any) (bool, error) {
 			}
 		}
 		return true, nil
-	case int, int64, float64:
+	case int, int64, float64, pyrepr.Float:
 		return pyrepr.Truthy(x), nil
 	default:
 		return false, fmt.Errorf("%w: conditional of type %T", ErrRender, expr)
@@ -344,9 +351,26 @@ func (e *Engine) parse(src string, rawVars bool) (c *compiled) {
 	if out := singleOutput(src, tpl.Root()); out != nil {
 		native := *out
 		c.native = &native
+		c.keepText = out.Condition == nil && lastFilterKeepsText(out.Expression)
 	}
 	rewrite(tpl.Root())
 	return c
+}
+
+// stringTypeFilters are Ansible's STRING_TYPE_FILTERS: a one-expression
+// template ending in one of them stays text even when it looks like a list
+// or a dict.
+var stringTypeFilters = map[string]bool{
+	"string": true, "to_json": true, "to_nice_json": true, "to_yaml": true,
+	"to_nice_yaml": true, "ppretty": true, "json": true,
+}
+
+func lastFilterKeepsText(expr nodes.Expression) bool {
+	f, ok := expr.(*nodes.FilteredExpression)
+	if !ok || len(f.Filters) == 0 {
+		return false
+	}
+	return stringTypeFilters[f.Filters[len(f.Filters)-1].Name]
 }
 
 // singleOutput returns the only {{ }} node of a template that consists of it

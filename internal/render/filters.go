@@ -225,6 +225,8 @@ func fBool(in any, _ args) (any, error) {
 		return x == 1, nil
 	case float64:
 		return x == 1, nil
+	case pyrepr.Float:
+		return x == 1, nil
 	case string:
 		switch strings.ToLower(x) {
 		case "yes", "on", "1", "true", "y":
@@ -249,6 +251,8 @@ func toInt(v any) (int, bool) {
 			return 0, false
 		}
 		return int(x), true
+	case pyrepr.Float:
+		return toInt(float64(x))
 	case string:
 		s := strings.TrimSpace(strings.ReplaceAll(x, "_", ""))
 		if n, err := strconv.Atoi(s); err == nil {
@@ -267,6 +271,8 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	case float64:
 		return x, true
+	case pyrepr.Float:
+		return float64(x), true
 	case bool:
 		if x {
 			return 1, true
@@ -303,11 +309,13 @@ func fInt(in any, a args) (any, error) {
 	return def, nil
 }
 
+// fFloat is Jinja's float(default=0.0); the result is a Python float, which
+// prints as 3.0 even when integral.
 func fFloat(in any, a args) (any, error) {
 	if f, ok := toFloat(in); ok {
-		return f, nil
+		return pyrepr.Float(f), nil
 	}
-	return a.get(0, "default", 0.0), nil
+	return a.get(0, "default", pyrepr.Float(0)), nil
 }
 
 func capitalize(s string) string {
@@ -814,6 +822,8 @@ func number(v any) (float64, bool) {
 		return float64(x), true
 	case float64:
 		return x, true
+	case pyrepr.Float:
+		return float64(x), true
 	case bool:
 		if x {
 			return 1, true
@@ -1206,7 +1216,7 @@ func typeName(v any) string {
 		return "bool"
 	case int:
 		return "int"
-	case float64:
+	case float64, pyrepr.Float:
 		return "float"
 	case string:
 		return "str"
@@ -1293,14 +1303,16 @@ func fRound(in any, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Jinja's round always gives a float (3.7 | round is 4.0); common is
+	// Python's round, which rounds halves to even (2.5 | round is 2.0).
 	p := math.Pow(10, float64(prec))
 	switch method := a.str(1, "method", "common"); method {
 	case "common":
-		return math.Round(x*p) / p, nil
+		return pyrepr.Float(math.RoundToEven(x*p) / p), nil
 	case "ceil":
-		return math.Ceil(x*p) / p, nil
+		return pyrepr.Float(math.Ceil(x*p) / p), nil
 	case "floor":
-		return math.Floor(x*p) / p, nil
+		return pyrepr.Float(math.Floor(x*p) / p), nil
 	default:
 		return nil, fmt.Errorf("round: method must be common, ceil or floor, not %q", method)
 	}
@@ -1315,6 +1327,8 @@ func fAbs(in any, _ args) (any, error) {
 		return x, nil
 	case float64:
 		return math.Abs(x), nil
+	case pyrepr.Float:
+		return pyrepr.Float(math.Abs(float64(x))), nil
 	case bool:
 		n, _ := toInt(x)
 		return n, nil

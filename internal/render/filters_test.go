@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 func TestFilters(t *testing.T) {
@@ -38,8 +40,10 @@ func TestFilters(t *testing.T) {
 		{"int bad", "{{ 'x' | int }}", 0, nil},
 		{"int default", "{{ 'x' | int(7) }}", 7, nil},
 		{"int base", "{{ '0x1f' | int(base=16) }}", 31, nil},
-		{"float", "{{ '1.5' | float }}", 1.5, nil},
-		{"float bad", "{{ 'x' | float }}", 0, nil},
+		{"float", "{{ '1.5' | float }}", pyrepr.Float(1.5), nil},
+		{"float integral", "{{ '3' | float }}", pyrepr.Float(3), nil},
+		{"float prints as float", "{{ '3' | float }} {{ 2 | float | type_debug }}", "3.0 float", nil},
+		{"float bad", "{{ 'x' | float }}", pyrepr.Float(0), nil},
 		{"string int", "{{ 1 | string }}", "1", nil},
 		{"string none", "{{ n | string }}", "None", nil},
 		{"string list", "{{ [1, 'a'] | string }}", "[1, 'a']", nil},
@@ -164,9 +168,10 @@ func TestFilters(t *testing.T) {
 		{"list dict keys", "{{ {'b': 1, 'a': 2} | list }}", []any{"a", "b"}, nil},
 		{"abs", "{{ -3 | abs }}", 3, nil},
 		{"abs float", "{{ -1.5 | abs }}", 1.5, nil},
-		{"round", "{{ 2.567 | round(2) }}", 2.57, nil},
-		{"round default", "{{ 2.5 | round }}", 3, nil},
-		{"round floor", "{{ 2.7 | round(0, 'floor') }}", 2, nil},
+		{"round", "{{ 2.567 | round(2) }}", pyrepr.Float(2.57), nil},
+		{"round default", "{{ 2.5 | round }} {{ 3.5 | round }} {{ 3.7 | round }} {{ -2.5 | round }}", "2.0 4.0 4.0 -2.0", nil},
+		{"round int", "{{ 3 | round | int }}", 3, nil},
+		{"round floor", "{{ 2.7 | round(0, 'floor') }}", pyrepr.Float(2), nil},
 		{"range global", "{{ range(0, 10, 3) | list }}", []any{0, 3, 6, 9}, nil},
 		{"batch", "{{ [1, 2, 3, 4, 5] | batch(2) | list }}", []any{[]any{1, 2}, []any{3, 4}, []any{5}}, nil},
 		{"expanduser", "{{ '~/x' | expanduser }}", os.Getenv("HOME") + "/x", nil},

@@ -19,6 +19,7 @@ func ansibleGlobals() map[string]any {
 		"query":  func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value { return callLookup(e, p, true) },
 		"q":      func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value { return callLookup(e, p, true) },
 		"range":  rangeFunc,
+		"dict":   dictFunc,
 		"none":   nil,
 	}
 }
@@ -75,7 +76,7 @@ func runLookup(e *exec.Evaluator, name string, terms []any, a args) ([]any, erro
 		}
 	case "file", "ansible.builtin.file":
 		for _, t := range terms {
-			b, err := os.ReadFile(pyrepr.Str(t))
+			b, err := os.ReadFile(searchFile(e, "files", pyrepr.Str(t)))
 			if err != nil {
 				return nil, fmt.Errorf("could not find or access %s", pyrepr.Quote(pyrepr.Str(t)))
 			}

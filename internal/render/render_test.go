@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // testVars are the variables every table test renders with.
@@ -356,6 +358,16 @@ func TestTemplateAnsibleData(t *testing.T) {
 		{"{{ 'plain' }}", "plain"},
 		{"{{ num }}", 42}, // a lone variable keeps its number type
 		{"{{ n }}", nil},  // and its None
+		{"{{ 3.7 | round }}", "4.0"},
+		{"{{ [3.7 | round] }}", []any{pyrepr.Float(4)}},
+		{"{{ {'a': 1} | to_json }}", `{"a": 1}`}, // Ansible's STRING_TYPE_FILTERS stay text
+		{"{{ [1] | to_yaml }}", "[1]\n"},
+		{"{{ [1] | string }}", "[1]"},
+		{"{{ [1] | string | trim }}", []any{1}},
+		{"{{ dict(['a', 'b'] | zip([1, 2])) }}", map[string]any{"a": 1, "b": 2}},
+		{"{{ dict({'a': 1}, b=2) }}", map[string]any{"a": 1, "b": 2}},
+		{"{{ dict(c=3) }}", map[string]any{"c": 3}},
+		{"{{ dict() }}", map[string]any{}},
 	}
 	for _, tt := range tests {
 		got, err := e.Template(tt.in, vars)

@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 )
@@ -112,6 +113,29 @@ func filterMap(e *exec.Evaluator, in *exec.Value, p *exec.VarArgs) *exec.Value {
 }
 
 // rangeFunc is Python's range(), returning a list.
+// dictFunc is Python's dict(mapping_or_pairs={}, **kwargs): a mapping or a
+// list of [key, value] pairs (dict(keys | zip(values))), then the keyword
+// arguments.
+func dictFunc(_ *exec.Evaluator, p *exec.VarArgs) *exec.Value {
+	a, bad := nativeArgs(p)
+	if bad != nil {
+		return bad
+	}
+	if len(a.pos) > 1 {
+		return exec.AsValue(fmt.Errorf("dict expected at most 1 argument, got %d", len(a.pos)))
+	}
+	out := map[string]any{}
+	if len(a.pos) == 1 {
+		m, err := fDict(a.pos[0], args{})
+		if err != nil {
+			return exec.AsValue(err)
+		}
+		maps.Copy(out, m.(map[string]any))
+	}
+	maps.Copy(out, a.kw)
+	return exec.AsValue(out)
+}
+
 func rangeFunc(_ *exec.Evaluator, p *exec.VarArgs) *exec.Value {
 	a, bad := nativeArgs(p)
 	if bad != nil {

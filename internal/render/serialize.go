@@ -88,8 +88,8 @@ func yamlScalar(v any) (string, error) {
 		return strconv.FormatBool(x), nil
 	case int:
 		return strconv.Itoa(x), nil
-	case float64:
-		s := pyrepr.FormatFloat(x)
+	case float64, pyrepr.Float:
+		s := pyrepr.Repr(x)
 		switch s {
 		case "inf":
 			s = ".inf"

@@ -71,10 +71,11 @@ type orderedMapping interface {
 
 // normalize deep-copies v into the value kinds the printers know:
 // map[string]any, Dict, []any, string, bool, nil, json.Number, int64,
-// uint64 and float64. Other values go through encoding/json.
+// uint64, float64 and pyrepr.Float (a float that prints as one: 4.0).
+// Other values go through encoding/json.
 func normalize(v any) any {
 	switch x := v.(type) {
-	case nil, string, bool, json.Number, int64, uint64, float64:
+	case nil, string, bool, json.Number, int64, uint64, float64, pyrepr.Float:
 		return x
 	case int:
 		return int64(x)
