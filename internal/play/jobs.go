@@ -152,27 +152,6 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// environment renders the play's and the task's environment.
-func (e *Engine) environment(pc *playCtx, t *playbook.Task, vars map[string]any) (map[string]string, error) {
-	if len(pc.play.Environment) == 0 && len(t.Environment) == 0 {
-		return nil, nil
-	}
-	merged := maps.Clone(pc.play.Environment)
-	if merged == nil {
-		merged = map[string]any{}
-	}
-	maps.Copy(merged, t.Environment)
-	out, err := e.cfg.Render.Value(merged, vars)
-	if err != nil {
-		return nil, fmt.Errorf("environment: %w", err)
-	}
-	env := map[string]string{}
-	for k, v := range out.(map[string]any) {
-		env[k] = fmt.Sprint(v)
-	}
-	return env, nil
-}
-
 // runSync publishes the job and waits for its final status.
 func (e *Engine) runSync(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec) map[string]any {
 	id, err := e.submit(ctx, pc, t, host, vars, spec)
