@@ -56,10 +56,9 @@ func listTasks(w io.Writer, tasks []*playbook.Task, inherited []string) {
 			listTasks(w, t.Always, tags)
 			continue
 		}
-		name := t.Name
-		if name == "" {
-			name = t.Module
+		if t.Implicit {
+			continue // the end of a role
 		}
-		fmt.Fprintf(w, "      %s\tTAGS: [%s]\n", name, strings.Join(tags, ", "))
+		fmt.Fprintf(w, "      %s\tTAGS: [%s]\n", t.DisplayName(), strings.Join(tags, ", "))
 	}
 }

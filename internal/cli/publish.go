@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/bus"
@@ -84,6 +85,7 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 		return fail(ExitBadInput, err)
 	}
 	opts := play.ModuleOptions()
+	opts.RolesPath = rolesPath()
 	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
 	if o.AdHoc.Module != "" {
 		if len(o.Playbooks) != 1 {
@@ -211,4 +213,29 @@ func splitTags(in []string) []string {
 		}
 	}
 	return out
+}
+
+// rolesPath is where roles are searched after roles/ beside the playbook:
+// ANSIBLE_ROLES_PATH (colon-separated), else Ansible's default roles_path.
+func rolesPath() []string {
+	if env, ok := os.LookupEnv("ANSIBLE_ROLES_PATH"); ok {
+		var out []string
+		for _, d := range strings.Split(env, ":") {
+			if d == "" {
+				continue
+			}
+			if rest, ok := strings.CutPrefix(d, "~/"); ok {
+				if home, err := os.UserHomeDir(); err == nil {
+					d = filepath.Join(home, rest)
+				}
+			}
+			out = append(out, d)
+		}
+		return out
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = "~"
+	}
+	return playbook.DefaultRolesPath(home)
 }

@@ -204,6 +204,7 @@ func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, 
 			if err != nil {
 				return fmt.Errorf("%s: include_tasks: %w", t.Pos, err)
 			}
+			tasks = playbook.WithRole(tasks, t.Role)
 			for _, h := range byFile[path] {
 				pc.pushExtra(h, perHost[h][k].extra)
 			}

@@ -29,7 +29,7 @@ func (pc *playCtx) takeNotified(h *playbook.Task) map[string]bool {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	out := map[string]bool{}
-	for _, key := range append([]string{h.Name}, h.Listen...) {
+	for _, key := range handlerKeys(h) {
 		for host := range pc.notified[key] {
 			out[host] = true
 		}
@@ -51,10 +51,9 @@ func (pc *playCtx) clearNotified(keys []string) {
 // them with force_handlers), then forgets the notifications.
 func (e *Engine) flushHandlers(ctx context.Context, pc *playCtx, only map[string]bool) error {
 	var used []string
-	for _, h := range pc.play.Handlers {
+	for _, h := range pc.handlers() {
 		hosts := pc.takeNotified(h)
-		used = append(used, h.Name)
-		used = append(used, h.Listen...)
+		used = append(used, handlerKeys(h)...)
 		var run []string
 		for _, name := range pc.hosts {
 			if !hosts[name] || (only != nil && !only[name]) {

@@ -250,6 +250,7 @@ type playCtx struct {
 	// free: strategy free, every host runs its tasks on its own.
 	free    bool
 	taskIDs map[string]string // free: report id per task
+	roles   *roleState        // the play's roles (roles.go)
 }
 
 func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.Play) error {
@@ -377,13 +378,29 @@ func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Ta
 			return nil
 		}
 		if len(t.Block) > 0 || t.Module == "" {
+			if hosts = pc.roleHosts(t, hosts); len(hosts) == 0 {
+				continue // the role already ran on these hosts
+			}
 			// A block's children carry its tags (inherit); select them there.
 			if err := e.runBlock(ctx, pc, t, hosts); err != nil {
 				return err
 			}
 			continue
 		}
+		if isRoleComplete(t) {
+			pc.roleComplete(t, hosts)
+			continue
+		}
+		if hosts = pc.roleHosts(t, hosts); len(hosts) == 0 {
+			continue // the role already ran on these hosts
+		}
 		if !e.selected(pc, t) {
+			continue
+		}
+		if t.Module == "include_role" {
+			if err := e.runIncludeRole(ctx, pc, t, hosts); err != nil {
+				return err
+			}
 			continue
 		}
 		if t.Module == "include_tasks" {
@@ -479,6 +496,7 @@ func (e *Engine) throttle(pc *playCtx, t *playbook.Task, n int) int {
 // finishHost records and reports one host's result of a task.
 func (e *Engine) finishHost(rt report.Task, pc *playCtx, t *playbook.Task, host string, res report.HostResult) {
 	st := e.host(host)
+	pc.noteRoleRun(t, host, res.Status)
 	switch {
 	case res.Status == report.Changed && len(t.Notify) > 0:
 		pc.notify(t.Notify, host)
@@ -518,7 +536,8 @@ func (e *Engine) report(fn func(report.Reporter)) {
 	fn(e.cfg.Reporter)
 }
 
-func (e *Engine) taskName(pc *playCtx, t *playbook.Task, host string) string {
+// plainTaskName is the task's own name, rendered (taskName adds the role).
+func (e *Engine) plainTaskName(pc *playCtx, t *playbook.Task, host string) string {
 	if t.Name == "" {
 		return t.Module
 	}

@@ -24,6 +24,7 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 	if err != nil {
 		return err
 	}
+	e.prepareRoles(pc)
 	// The host lists are built once and shared read-only by every host:
 	// per-host copies would make a play's set-up quadratic in its hosts.
 	groupsShared := groupsAny(groups)
@@ -50,6 +51,7 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		v["ansible_verbosity"] = e.cfg.Verbosity
 		v["omit"] = e.omit
 		maps.Copy(v, e.cfg.ExtraVars)
+		v = e.withPlayRoles(pc, h, v)
 		e.resolve(v)
 		pc.base[h] = v
 		pc.hostvars[h] = v
@@ -198,7 +200,7 @@ func hasTemplateDepth(v any, depth int) bool {
 // varsFor is what a task's templates see on host: inventory and play vars,
 // task vars, the host's facts and registered results, extra vars.
 func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[string]any) map[string]any {
-	base := pc.base[host]
+	base := e.taskBase(pc, t, host)
 	st := e.host(host)
 	v := make(map[string]any, len(base)+len(t.Vars)+len(st.facts)+len(extra)+4)
 	maps.Copy(v, base)
@@ -206,6 +208,7 @@ func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[s
 	e.hostsMu.Lock()
 	maps.Copy(v, st.facts)
 	e.hostsMu.Unlock()
+	roleTaskVars(v, t)
 	maps.Copy(v, pc.extraFor(host))
 	maps.Copy(v, extra)
 	pc.mu.Lock()
@@ -214,7 +217,8 @@ func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[s
 	}
 	pc.mu.Unlock()
 	maps.Copy(v, e.cfg.ExtraVars)
-	if len(t.Vars) > 0 {
+	e.magicTaskVars(pc, v, t)
+	if len(t.Vars) > 0 || t.Role != nil {
 		e.resolve(v)
 	}
 	return v

@@ -27,6 +27,9 @@ var (
 	// ErrImport means an import_playbook or import_tasks cannot be resolved at
 	// load time: it imports itself, or its file name is a template.
 	ErrImport = errors.New("import failed")
+	// ErrRole means a role cannot be found or loaded: no such role in the
+	// search path, a missing tasks_from file, a dependency loop.
+	ErrRole = errors.New("role error")
 	// ErrInventory means an inventory source cannot be read or parsed.
 	ErrInventory = errors.New("invalid inventory")
 	// ErrPattern means a host pattern cannot be parsed.

@@ -18,4 +18,9 @@ type Options struct {
 	// when, changed_when, failed_when and until); such strings are not passed
 	// to CheckTemplate. A returned error fails the load with ErrTemplate.
 	CheckExpr func(expr string) error
+	// RolesPath is the configured roles path (Ansible's roles_path,
+	// ANSIBLE_ROLES_PATH): directories searched for roles after roles/
+	// beside the playbook and before the playbook's directory. Nil searches
+	// only those two; DefaultRolesPath is Ansible's default.
+	RolesPath []string
 }

@@ -57,11 +57,19 @@ type Play struct {
 	RunOnce           any // nil, bool or template string
 	Throttle          any
 	Timeout           any
-	// Roles are the names of the play's roles, recorded only: roles are
-	// not loaded.
-	Roles []string
+	// Roles are the play's roles as Ansible's play.roles holds them: those
+	// of the roles: section (a role named twice with the same parameters is
+	// the same *Role), then those of import_role tasks. Their defaults and
+	// vars are visible to every task of the play.
+	Roles []*Role
 
+	// PreTasks, Tasks and PostTasks are the play's sections. Tasks begins
+	// with the roles: section, compiled (Role.Compile): one block per role,
+	// its dependencies' tasks first. Handlers begins with the handlers of
+	// those roles, and ends with those of import_role tasks.
 	PreTasks, Tasks, PostTasks, Handlers []*Task
+
+	roles *playRoles // role cache, for IncludeRole
 
 	Pos Pos
 }
@@ -90,10 +98,13 @@ func Parse(path string, data []byte, opts Options) (*Playbook, error) {
 // loader holds the state of one Load: options, warnings and the stack of
 // files being imported.
 type loader struct {
-	opts     Options
-	dir      string // directory of the top-level file
-	warnings []string
-	stack    []string // absolute paths being loaded, for import cycles
+	opts      Options
+	dir       string // directory of the top-level file
+	warnings  []string
+	stack     []string   // absolute paths being loaded, for import cycles
+	play      *playRoles // roles of the play being parsed
+	role      *roleCtx   // the role whose files are being parsed
+	roleStack []string   // roles being loaded, for dependency cycles
 }
 
 func (l *loader) warn(s string) { l.warnings = append(l.warnings, s) }
@@ -287,6 +298,20 @@ var validOrders = map[string]bool{
 // play parses one play.
 func (f *file) play(n *yaml.Node, ps []pair) (*Play, error) {
 	p := &Play{Pos: f.pos(n)}
+	pr := newPlayRoles(f.l.opts, f.dir)
+	saved := f.l.play
+	f.l.play, p.roles = pr, pr
+	defer func() { f.l.play = saved }()
+	// roles: is loaded first, as in Ansible: its roles come before those
+	// of import_role tasks.
+	var roles []*Role
+	if r := findKey(ps, "roles"); r != nil && r.key == "roles" {
+		var err error
+		if roles, err = f.roles(r.v, pr); err != nil {
+			return nil, err
+		}
+		pr.roles = append(pr.roles, roles...)
+	}
 	hostsSeen := false
 	for _, kv := range ps {
 		var err error
@@ -355,7 +380,7 @@ func (f *file) play(n *yaml.Node, ps []pair) (*Play, error) {
 		case "timeout":
 			p.Timeout, err = f.intish(kv.key, v)
 		case "roles":
-			p.Roles, err = f.roles(v)
+			// loaded above
 		case "pre_tasks":
 			p.PreTasks, err = f.taskList(kv.key, v, false)
 		case "tasks":
@@ -378,6 +403,14 @@ func (f *file) play(n *yaml.Node, ps []pair) (*Play, error) {
 	if !hostsSeen {
 		return nil, errorf(p.Pos, ErrInvalid, "the field 'hosts' is required but was not set")
 	}
+	var roleTasks, roleHandlers []*Task
+	for _, r := range roles {
+		roleTasks = append(roleTasks, r.Compile(nil, nil)...)
+		roleHandlers = append(roleHandlers, r.CompileHandlers(nil)...)
+	}
+	p.Tasks = append(roleTasks, p.Tasks...)
+	p.Handlers = append(append(roleHandlers, p.Handlers...), pr.handlers...)
+	p.Roles = pr.roles
 	return p, nil
 }
 
@@ -428,45 +461,6 @@ func (f *file) varsFiles(n *yaml.Node) ([]string, error) {
 			return nil, errorf(f.pos(c), ErrUnsupported, "a list of alternatives in vars_files is not supported")
 		}
 		s, err := f.stringOf("vars_files", c, true)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-// roles records role names: strings, or mappings with "role" or "name".
-func (f *file) roles(n *yaml.Node) ([]string, error) {
-	if isNull(n) {
-		return nil, nil
-	}
-	nn := deref(n)
-	if nn.Kind != yaml.SequenceNode {
-		return nil, errorf(f.pos(n), ErrInvalid, "'roles' must be a list, got %s", kindName(n))
-	}
-	var out []string
-	for _, c := range nn.Content {
-		if deref(c).Kind == yaml.ScalarNode {
-			s, err := f.stringOf("roles", c, true)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s)
-			continue
-		}
-		ps, err := f.pairs(c)
-		if err != nil {
-			return nil, err
-		}
-		name := findKey(ps, "role")
-		if name == nil {
-			name = findKey(ps, "name")
-		}
-		if name == nil {
-			return nil, errorf(f.pos(c), ErrInvalid, "role definitions must contain a role name")
-		}
-		s, err := f.stringOf("role", name.v, true)
 		if err != nil {
 			return nil, err
 		}

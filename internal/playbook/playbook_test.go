@@ -268,7 +268,7 @@ func TestParsePlay(t *testing.T) {
     - {b: "{{ a }}"}
   vars_files: common.yml
   environment: [{A: 1}, {B: 2}]
-  roles: [common, {role: nginx, port: 80}]
+  roles: [common, {role: nginx, listen_port: 80}]
   collections: [x.y]
   module_defaults: {}
   tags: deploy
@@ -279,11 +279,17 @@ func TestParsePlay(t *testing.T) {
       service: name=nginx state=restarted
       listen: web restart
 `
-	pb, err := Parse("site.yml", []byte(src), testOptions())
+	dir := writeFiles(t, map[string]string{"roles/common/tasks/main.yml": "- ping:\n", "roles/nginx/tasks/main.yml": "- ping:\n"})
+	site := filepath.Join(dir, "site.yml")
+	pb, err := Parse(site, []byte(src), testOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := pb.Plays[0]
+	var roles []string
+	for _, r := range p.Roles {
+		roles = append(roles, r.Name)
+	}
 	checks := []struct {
 		name      string
 		got, want any
@@ -301,14 +307,16 @@ func TestParsePlay(t *testing.T) {
 		{"Vars", p.Vars, map[string]any{"a": 1, "b": "{{ a }}"}},
 		{"VarsFiles", p.VarsFiles, []string{"common.yml"}},
 		{"Environment", p.Environment, map[string]any{"A": 1, "B": 2}},
-		{"Roles", p.Roles, []string{"common", "nginx"}},
+		{"Roles", roles, []string{"common", "nginx"}},
+		{"Role params", p.Roles[1].Params, map[string]any{"listen_port": 80}},
+		{"Tasks", len(p.Tasks), 2}, // one block per role
 		{"Tags", p.Tags, []string{"deploy"}},
 		{"PreTasks", len(p.PreTasks), 1},
 		{"PostTasks", len(p.PostTasks), 1},
 		{"Handler.Listen", p.Handlers[0].Listen, []string{"web restart"}},
 		{"Handler.Args", p.Handlers[0].Args, map[string]any{"name": "nginx", "state": "restarted"}},
-		{"Pos", p.Pos, Pos{File: "site.yml", Line: 1, Col: 3}},
-		{"Handler.Pos", p.Handlers[0].Pos.String(), "site.yml:23:7"},
+		{"Pos", p.Pos, Pos{File: site, Line: 1, Col: 3}},
+		{"Handler.Pos", p.Handlers[0].Pos.String(), site + ":23:7"},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

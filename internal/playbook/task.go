@@ -86,7 +86,36 @@ type Task struct {
 
 	Block, Rescue, Always []*Task
 
+	// Role is set on the tasks and handlers of a role (and on the block
+	// that wraps a role's tasks): the role, and the variables it gives.
+	Role *RoleScope
+	// Implicit marks what the loader adds rather than the playbook says: the
+	// block around a role's tasks and the "meta: role_complete" that ends
+	// them. --list-tasks leaves it out; the engine reports no such task.
+	Implicit bool
+
 	Pos Pos
+}
+
+// DisplayName is the task's name as Ansible lists it: "role : name" for a
+// role's task, the module when it has no name ("role : module" in a role);
+// an include_role shows its own name or "include_role". The name is not
+// rendered.
+func (t *Task) DisplayName() string {
+	switch {
+	case t.Module == "include_role" || t.Module == "import_role":
+		return cmpOr(t.Name, t.Module)
+	case t.Role.Name() != "":
+		return t.Role.Name() + " : " + cmpOr(t.Name, t.Module)
+	}
+	return cmpOr(t.Name, t.Module)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // LoopControl is a task's loop_control.
@@ -323,10 +352,39 @@ func (f *file) task(n *yaml.Node, handler bool) ([]*Task, error) {
 			return nil, err
 		}
 	}
-	if t.Module == "import_tasks" {
+	switch t.Module {
+	case "import_tasks":
 		return f.importTasks(t, handler)
+	case "import_role", "include_role":
+		if handler {
+			return nil, errorf(t.Pos, ErrUnsupported, "Using '%s' as a handler is not supported.", t.Action)
+		}
+		if t.Module == "import_role" {
+			return f.importRole(t, argPos(f, module, "name", "role"))
+		}
+		if err := f.checkIncludeRole(t); err != nil {
+			return nil, err
+		}
 	}
 	return []*Task{t}, nil
+}
+
+// argPos is the position of the first of keys in a module's mapping of
+// arguments, or of the module's value.
+func argPos(f *file, module *pair, keys ...string) Pos {
+	if module == nil {
+		return Pos{}
+	}
+	if deref(module.v).Kind == yaml.MappingNode {
+		if ps, err := f.pairs(module.v); err == nil {
+			for _, k := range keys {
+				if p := findKey(ps, k); p != nil {
+					return f.pos(p.v)
+				}
+			}
+		}
+	}
+	return f.pos(module.v)
 }
 
 // joinKinds wraps two sentinels in one error for errors.Is.
