@@ -118,3 +118,40 @@ func BenchmarkSSHSessionPooledInProcessParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "sessions/s")
 }
+
+// BenchmarkSSHDetachedJobsCleanUser runs 20 detached jobs of `sleep 0.5` at
+// once on one pooled connection (MaxSessions 10) per iteration and reports
+// the wall time of a batch: 0.5 s plus what starting, waiting and fetching
+// the results cost. Jobs that each held a session would run in waves of 9.
+func BenchmarkSSHDetachedJobsCleanUser(b *testing.B) {
+	const jobs = 20
+	srv := sshdtest.Start(b, sshdtest.Options{User: sshdtest.TestUser, CleanHome: true})
+	p := benchPool(b, srv)
+	defer func() { _ = p.Close() }()
+	c := p.conn("h", realTarget(srv.Hosts[0]))
+	ctx := context.Background()
+	if _, err := c.Run(ctx, Command{Argv: []string{"true"}}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for it := range b.N {
+		var wg sync.WaitGroup
+		for i := range jobs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := fmt.Sprintf("r0123456789abcdef04.%04d%04d", it, i)
+				res, err := c.Run(ctx, Command{Argv: []string{"sleep", "0.5"}, Detach: true, JobID: id})
+				if err != nil || res.RC != 0 {
+					b.Error(res, err)
+				}
+				if err := c.Forget(ctx, id); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/batch")
+}

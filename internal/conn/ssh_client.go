@@ -30,6 +30,7 @@ type sshClient struct {
 	dead     bool
 	idle     *time.Timer
 	lastUsed time.Time
+	jobs     *sshWatcher // created on first use
 }
 
 func newSSHClient(p *SSHPool, key poolKey, cl *ssh.Client, raw net.Conn, jumps []*ssh.Client) *sshClient {

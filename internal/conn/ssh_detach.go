@@ -45,20 +45,39 @@ import (
 // sleeps Grace and sends KILL. It runs on the host, so the deadline holds
 // with no executor connected. If the job ends first the watchdog is killed.
 //
-// Waiting: after starting (or when the job already exists, or on Attach)
-// the same session polls for rc every 0.2s (a sleep(1) per poll; fractional
-// sleep is not POSIX, a whole second is the fallback) and writes a "." line
-// to stdout every second: when the client is gone, that write kills the
-// poll loop with SIGPIPE, so no waiter outlives its connection. If the
-// monitor is gone without writing rc (host reboot, kill -9) the wait reports
-// the job lost. When rc exists the session prints a status line and the
-// job's stdout (on stdout) and stderr (on stderr). The waiting session
-// occupies one of the connection's MaxSessions for the job's whole life.
+// Starting and looking take one short session each: the start/look script
+// starts the job (mode run; it returns once the job's pid is recorded, or
+// at once when the directory existed) and then looks at it once: it prints
+// the status line and the job's output (stdout on stdout, stderr on stderr,
+// byte for byte) when rc exists, JETPLAY-RUNNING while the monitor is
+// alive, JETPLAY-LOST when the monitor is gone without writing rc (host
+// reboot, kill -9), JETPLAY-NOJOB when there is no such job. No session
+// stays open for a running job.
 //
-// If the connection drops while waiting, Run and Attach reconnect with
-// backoff (100ms doubling to 5s) and wait again, until ctx is done or the
-// host stays unreachable past the job's deadline (Timeout+Grace) plus
-// reattachMargin, and at least reattachMargin after the first failure.
+// Waiting: every connection has one job watcher (ssh_watch.go) for all its
+// detached jobs: a single long-lived session running a small sh loop that
+// reads "+JID" (watch), "-JID" (stop watching) and "." (look now) lines on
+// stdin and prints "D JID" (rc written), "G JID" (directory gone) or "L JID"
+// (monitor gone) once for each watched job whose state changed. The client
+// sends "." every watchTick (50ms) while it has jobs to wait for and nothing
+// when idle, so the host runs no sleep: each look is builtins only (test,
+// read, kill -0). On a report the waiter looks at its job again in a short
+// session, which gives the result. The watcher takes one of the
+// connection's command sessions while jobs are pending and closes it after
+// watchLinger idle. Its shell ends at end of input, i.e. with its session or
+// connection: no remote waiter outlives its client. When the watcher's
+// session ends, every waiter gets an error and tries again (below), which
+// starts a new watcher; when it cannot be opened beside the job's own
+// sessions (a server allowing fewer sessions than MaxSessions, or
+// MaxSessions below 3), the waiter falls back to waiting inside its look
+// session, which then polls rc every 0.2s and writes a "." line every
+// second so that SIGPIPE ends it once its client is gone.
+//
+// If the connection or the watcher drops while waiting, Run and Attach
+// reconnect with backoff (100ms doubling to 5s) and wait again, until ctx
+// is done or the host stays unreachable past the job's deadline
+// (Timeout+Grace) plus reattachMargin, and at least reattachMargin after
+// the first failure.
 // ctx ending stops the wait only: the job keeps running (use Killer to
 // stop it).
 //
@@ -84,13 +103,20 @@ func validJobID(id string) error {
 
 // jobDirExpr is the shell expression of the job directory of id.
 func (c *sshConn) jobDirExpr(id string) string {
+	return c.dirExpr("/" + id)
+}
+
+// jobBaseExpr is the shell expression of the directory of all jobs.
+func (c *sshConn) jobBaseExpr() string { return c.dirExpr("") }
+
+func (c *sshConn) dirExpr(suffix string) string {
 	dir := c.pool.cfg.JobDir
 	for _, pre := range []string{"$HOME/", "~/"} {
 		if rest, ok := strings.CutPrefix(dir, pre); ok {
-			return `"$HOME"/` + Quote(strings.TrimSuffix(rest, "/")+"/"+id)
+			return `"$HOME"/` + Quote(strings.TrimSuffix(rest, "/")+suffix)
 		}
 	}
-	return Quote(strings.TrimSuffix(dir, "/") + "/" + id)
+	return Quote(strings.TrimSuffix(dir, "/") + suffix)
 }
 
 // monitorScript: $1 job dir, $2 timeout, $3 grace (seconds, "0" = none),
@@ -128,16 +154,22 @@ date +%s.%N >"$d/end"
 echo $st >"$d/rc.tmp" && mv -f "$d/rc.tmp" "$d/rc"
 `
 
-// waitScript: $1 job dir; prints the status line, then the job's output.
-const waitScript = `
+// lookScript: $1 job dir, $7 "wait" to wait in this session for the job to
+// end. It prints the status line and the job's output when the job has
+// ended, JETPLAY-RUNNING while it runs (unless waiting), JETPLAY-NOJOB or
+// JETPLAY-LOST. A job directory without mpid is a start in progress (or one
+// that died before launching the monitor): it is given 10s.
+const lookScript = `
 [ -d "$d" ] || { echo JETPLAY-NOJOB; exit 0; }
 n=0
 while [ ! -e "$d/rc" ]; do
   if [ -s "$d/mpid" ]; then
     kill -0 "$(cat "$d/mpid")" 2>/dev/null || [ -e "$d/rc" ] || { echo JETPLAY-LOST; exit 0; }
+    [ "$7" = wait ] || [ -e "$d/rc" ] || { echo JETPLAY-RUNNING; exit 0; }
   elif [ $n -ge 50 ]; then
     echo JETPLAY-LOST; exit 0
   fi
+  [ -e "$d/rc" ] && break
   sleep 0.2 2>/dev/null || sleep 1
   n=$((n+1))
   [ $((n % 5)) -ne 0 ] || echo .
@@ -148,7 +180,9 @@ echo "JETPLAY-DONE $(cat "$d/rc") $to $(cat "$d/pid" 2>/dev/null || echo 0) $(ca
 [ ! -e "$d/stderr" ] || cat "$d/stderr" >&2
 `
 
-// startScript: $1 job dir, $2..$6 as monitorScript's $2..$5 plus $6 mode.
+// startScript: $1 job dir, $2..$5 as monitorScript's $2..$5, $6 mode ("run"
+// starts the job unless its directory exists; "attach" only looks), $7 as
+// lookScript's.
 func startScript() string {
 	return `d=$1
 if [ "$6" = run ]; then
@@ -161,10 +195,10 @@ if [ "$6" = run ]; then
     printf '%s\n' "$pw" | setsid /bin/sh -c ` + Quote(monitorScript) + ` jetplay-monitor "$d" "$2" "$3" "$4" "$5" >/dev/null 2>&1 &
     pw=
     n=0
-    while [ ! -s "$d/pid" ] && [ ! -e "$d/rc" ] && [ $n -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; n=$((n+1)); done
+    while [ ! -s "$d/pid" ] && [ ! -e "$d/rc" ] && [ $n -lt 500 ]; do sleep 0.01 2>/dev/null || sleep 1; n=$((n+1)); done
   fi
 fi
-` + waitScript
+` + lookScript
 }
 
 var startScriptText = startScript()
@@ -221,7 +255,7 @@ func (c *sshConn) waitJob(ctx context.Context, cmd Command, mode, line string, s
 		if now.After(giveUp) {
 			return res, false, err
 		}
-		c.pool.log.Warn().Err(err).Str("host", c.host).Str("job_id", cmd.JobID).Dur("backoff", backoff).Msg("lost the host while waiting for a detached job; reconnecting")
+		c.pool.log.Warn().Err(err).Str("host", c.host).Str("job_id", cmd.JobID).Dur("backoff", backoff).Msg("lost the host or the job watcher while waiting for a detached job; trying again")
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -234,7 +268,41 @@ func (c *sshConn) waitJob(ctx context.Context, cmd Command, mode, line string, s
 }
 
 // waitOnce makes one attempt; transient is true when a reconnect may help.
+// It looks at the job in a short session (starting it first in mode run)
+// and, while the job runs, waits for the connection's job watcher to report
+// a change before looking again.
 func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, stdin []byte) (res Result, found, transient bool, err error) {
+	blocking := false
+	for {
+		var sc *sshClient
+		var running bool
+		sc, res, found, running, transient, err = c.lookJob(ctx, cmd, mode, line, stdin, blocking)
+		if err != nil || !running {
+			return res, found, transient, err
+		}
+		mode, stdin = "attach", nil
+		if cap(sc.tokens) < 2 {
+			// No room for a watcher next to the jobs' own sessions.
+			blocking = true
+			continue
+		}
+		err = sc.watcher(c.jobBaseExpr()).wait(ctx, cmd.JobID)
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
+		case errors.Is(err, errWatcherOpen):
+			c.pool.log.Debug().Err(err).Str("host", c.host).Str("job_id", cmd.JobID).Msg("waiting for the job in a session of its own")
+			blocking = true
+		default:
+			return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("waiting for job %s: %w", cmd.JobID, err)}
+		}
+	}
+}
+
+// lookJob runs the start/look script once. running is true when the job
+// runs and blocking is false.
+func (c *sshConn) lookJob(ctx context.Context, cmd Command, mode, line string, stdin []byte, blocking bool) (sc *sshClient, res Result, found, running, transient bool, err error) {
 	grace := cmp.Or(cmd.Grace, DefaultGrace)
 	timeout := "0"
 	if cmd.Timeout > 0 {
@@ -244,12 +312,16 @@ func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, 
 	if stdin != nil {
 		pw = "1"
 	}
+	wait := "look"
+	if blocking {
+		wait = "wait"
+	}
 	script := "exec /bin/sh -c " + Quote(startScriptText) + " jetplay-job " + c.jobDirExpr(cmd.JobID) + " " +
-		Quote(timeout) + " " + Quote(seconds(grace)) + " " + Quote(line) + " " + pw + " " + mode
+		Quote(timeout) + " " + Quote(seconds(grace)) + " " + Quote(line) + " " + pw + " " + mode + " " + wait
 
 	sess, sc, release, err := c.session(ctx, false)
 	if err != nil {
-		return res, false, ctx.Err() == nil && !errors.Is(err, errPoolClosed), err
+		return nil, res, false, false, ctx.Err() == nil && !errors.Is(err, errPoolClosed), err
 	}
 	defer release()
 	defer func() { _ = sess.Close() }()
@@ -259,7 +331,7 @@ func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, 
 		sess.Stdin = bytes.NewReader(stdin)
 	}
 	if err := sess.Start(script); err != nil {
-		return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("start job wrapper: %w", err)}
+		return sc, res, false, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("start job wrapper: %w", err)}
 	}
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
@@ -269,20 +341,21 @@ func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, 
 	case <-ctx.Done():
 		_ = sess.Close()
 		<-done
-		return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
+		return sc, res, false, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
 	}
 	rc, err := sshExitCode(waitErr)
 	if err != nil {
 		sc.retire()
-		return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("connection lost while waiting for job %s: %w", cmd.JobID, err)}
+		return sc, res, false, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("connection lost while waiting for job %s: %w", cmd.JobID, err)}
 	}
 	if rc != 0 {
-		return res, false, false, fmt.Errorf("job wrapper for %s on %s failed (rc %d): %s", cmd.JobID, c.host, rc, bytes.TrimSpace(stderr.Bytes()))
+		return sc, res, false, false, false, fmt.Errorf("job wrapper for %s on %s failed (rc %d): %s", cmd.JobID, c.host, rc, bytes.TrimSpace(stderr.Bytes()))
 	}
-	return c.parseJobOutput(cmd, stdout.Bytes(), stderr.Bytes())
+	res, found, running, err = c.parseJobOutput(cmd, stdout.Bytes(), stderr.Bytes())
+	return sc, res, found, running, false, err
 }
 
-func (c *sshConn) parseJobOutput(cmd Command, out, errOut []byte) (res Result, found, transient bool, err error) {
+func (c *sshConn) parseJobOutput(cmd Command, out, errOut []byte) (res Result, found, running bool, err error) {
 	for {
 		line, rest, ok := bytes.Cut(out, []byte("\n"))
 		if !ok {
@@ -294,6 +367,8 @@ func (c *sshConn) parseJobOutput(cmd Command, out, errOut []byte) (res Result, f
 			continue
 		case s == "JETPLAY-NOJOB":
 			return res, false, false, nil
+		case s == "JETPLAY-RUNNING":
+			return res, true, true, nil
 		case s == "JETPLAY-LOST":
 			return res, false, false, fmt.Errorf("job %s on %s: %w", cmd.JobID, c.host, errJobLost)
 		case strings.HasPrefix(s, "JETPLAY-DONE "):

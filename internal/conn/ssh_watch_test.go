@@ -1,0 +1,152 @@
+package conn
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jetplay/jetplay/internal/sshdtest"
+)
+
+// Detached jobs waited for through the connection's job watcher, against
+// the real OpenSSH server as a clean user (/bin/sh, fresh home).
+
+func startCleanSSHD(t *testing.T, cfg SSHConfig) (*sshdtest.Server, *SSHPool, *sshConn, string) {
+	t.Helper()
+	srv := sshdtest.Start(t, sshdtest.Options{User: sshdtest.TestUser, CleanHome: true})
+	cfg.KnownHostsFiles = []string{srv.KnownHosts}
+	p := newTestPool(t, cfg)
+	return srv, p, p.conn("host1", realTarget(srv.Hosts[0])), filepath.Join(srv.Home, ".jetplay", "jobs")
+}
+
+// watcherPIDs returns the pids of the job watcher shells whose job base
+// directory is base.
+func watcherPIDs(base string) []int {
+	ents, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(b), "\x00")
+		for i, a := range args {
+			if a == "jetplay-watch" && i+1 < len(args) && args[i+1] == base && alive(pid) {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}
+
+// TestOpenSSHDetachedJobsBeyondMaxSessions runs 20 detached jobs on one
+// connection allowed 4 sessions: every job waits until all 20 have started,
+// so they finish only if all run at once (a job holding a session while it
+// runs could not).
+func TestOpenSSHDetachedJobsBeyondMaxSessions(t *testing.T) {
+	t.Parallel()
+	srv, p, c, jobs := startCleanSSHD(t, SSHConfig{MaxSessions: 4})
+	barrier := filepath.Join(srv.Home, "barrier")
+	const n = 20
+	ctx := testCtx(t, 90*time.Second)
+	type out struct {
+		i   int
+		res Result
+		err error
+	}
+	outs := make(chan out, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			script := fmt.Sprintf(`echo %d >>%s
+while [ "$(wc -l <%s)" -lt %d ]; do sleep 0.05; done
+printf 'job %d\n\000tail'; printf 'err %d' >&2; exit %d`, i, barrier, barrier, n, i, i, i%3)
+			res, err := c.Run(ctx, Command{Script: script, Detach: true, JobID: fmt.Sprintf("r0123456789abcdef02.%08d", i), Timeout: time.Minute})
+			outs <- out{i, res, err}
+		}()
+	}
+	wg.Wait()
+	close(outs)
+	for o := range outs {
+		if o.err != nil {
+			t.Fatalf("job %d: %v", o.i, o.err)
+		}
+		wantOut := fmt.Sprintf("job %d\n\x00tail", o.i)
+		wantErr := fmt.Sprintf("err %d", o.i)
+		if o.res.RC != o.i%3 || !bytes.Equal(o.res.Stdout, []byte(wantOut)) || string(o.res.Stderr) != wantErr || o.res.TimedOut || o.res.PID <= 0 {
+			t.Fatalf("job %d: rc %d stdout %q stderr %q timedout %v pid %d", o.i, o.res.RC, o.res.Stdout, o.res.Stderr, o.res.TimedOut, o.res.PID)
+		}
+	}
+	if h := p.Stats().Handshakes; h != 1 {
+		t.Fatalf("%d handshakes, want 1", h)
+	}
+	for i := range n {
+		if err := c.Forget(ctx, fmt.Sprintf("r0123456789abcdef02.%08d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ents, _ := os.ReadDir(jobs); len(ents) != 0 {
+		t.Fatalf("left on the host: %v", ents)
+	}
+	// The idle watcher closes its session, and its shell ends with it.
+	waitFor(t, 10*time.Second, "the idle watcher to end", func() bool { return len(watcherPIDs(jobs)) == 0 })
+}
+
+// TestOpenSSHWatcherDeathKeepsWaiter kills the job watcher's shell on the
+// host while a job is being waited for: the wait goes on through a new
+// watcher and returns the job's result.
+func TestOpenSSHWatcherDeathKeepsWaiter(t *testing.T) {
+	t.Parallel()
+	srv, p, c, jobs := startCleanSSHD(t, SSHConfig{})
+	gate := filepath.Join(srv.Home, "gate")
+	started := filepath.Join(srv.Home, "started")
+	cmd := Command{
+		Script: "echo up >" + started + "; while [ ! -e " + gate + " ]; do sleep 0.05; done; echo finished",
+		Detach: true, JobID: "r0123456789abcdef03.00000001",
+	}
+	type out struct {
+		res Result
+		err error
+	}
+	got := make(chan out, 1)
+	go func() {
+		r, err := c.Run(testCtx(t, time.Minute), cmd)
+		got <- out{r, err}
+	}()
+	waitFor(t, 20*time.Second, "the job to start", func() bool { return fileText(started) != "" })
+	waitFor(t, 20*time.Second, "the watcher", func() bool { return len(watcherPIDs(jobs)) == 1 })
+	old := watcherPIDs(jobs)[0]
+	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "a new watcher", func() bool {
+		pids := watcherPIDs(jobs)
+		return len(pids) == 1 && pids[0] != old
+	})
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := <-got
+	if o.err != nil || o.res.RC != 0 || string(o.res.Stdout) != "finished\n" {
+		t.Fatalf("result %+v err %v", o.res, o.err)
+	}
+	if h := p.Stats().Handshakes; h != 1 {
+		t.Fatalf("%d handshakes, want 1 (the connection was fine)", h)
+	}
+	// No watcher outlives its connection.
+	_ = p.Close()
+	waitFor(t, 10*time.Second, "the watcher to end with its connection", func() bool { return len(watcherPIDs(jobs)) == 0 })
+}
