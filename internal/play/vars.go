@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/playbook"
@@ -140,26 +141,79 @@ func (e *Engine) varsFiles(pc *playCtx) (map[string]any, error) {
 
 // resolve renders the templated values of vars against vars itself, a few
 // passes deep, as Ansible resolves variables that refer to each other.
-// Values that cannot be rendered yet stay as they are; using them reports
-// the error where it matters.
+// A value waits while it names another variable that is still a template,
+// so that c: "{{ [b | int] }}" sees b: "{{ a + 1 }}" rendered, whatever the
+// map order; when every remaining value waits (a cycle, or a name that only
+// looks like a reference) they are rendered in any order. Values that cannot
+// be rendered yet stay as they are; using them reports the error where it
+// matters.
 func (e *Engine) resolve(vars map[string]any) {
 	for range 8 {
-		changed := false
-		for k, v := range vars {
-			if magicVars[k] || !hasTemplate(v) {
-				continue
-			}
-			out, err := e.cfg.Render.Value(v, vars)
-			if err != nil {
-				continue
-			}
-			vars[k] = out
-			changed = true
+		changed, waiting := e.resolvePass(vars, true)
+		if !changed && waiting {
+			changed, _ = e.resolvePass(vars, false)
 		}
 		if !changed {
 			return
 		}
 	}
+}
+
+// resolvePass renders each templated value of vars once; with ordered, a
+// value that names a variable still holding a template waits (waiting).
+func (e *Engine) resolvePass(vars map[string]any, ordered bool) (changed, waiting bool) {
+	for k, v := range vars {
+		if magicVars[k] || !hasTemplate(v) {
+			continue
+		}
+		if ordered && namesPending(v, k, vars, 8) {
+			waiting = true
+			continue
+		}
+		out, err := e.cfg.Render.Value(v, vars)
+		if err != nil {
+			continue
+		}
+		vars[k] = out
+		changed = true
+	}
+	return changed, waiting
+}
+
+// identRE matches the names a template may refer to.
+var identRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+// namesPending reports whether a template string in v (looking depth levels
+// deep) names a variable of vars, other than self, whose value is still a
+// template.
+func namesPending(v any, self string, vars map[string]any, depth int) bool {
+	if depth == 0 {
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		if !render.IsTemplate(x) {
+			return false
+		}
+		for _, name := range identRE.FindAllString(x, -1) {
+			if name != self && !magicVars[name] && hasTemplate(vars[name]) {
+				return true
+			}
+		}
+	case []any:
+		for _, y := range x {
+			if namesPending(y, self, vars, depth-1) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, y := range x {
+			if k != "hostvars" && namesPending(y, self, vars, depth-1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // magicVars are the engine's own variables: never templates, and some are
