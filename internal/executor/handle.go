@@ -235,6 +235,8 @@ func (e *Executor) run(ctx context.Context, t *job.Task, c conn.Conn) (map[strin
 		BecomeUser:   t.Target.BecomeUser,
 		BecomeMethod: t.Target.BecomeMethod,
 		Env:          t.Env,
+		Check:        t.Check,
+		Diff:         t.Diff,
 	}
 	if t.Target.Become && e.cfg.Secrets != nil {
 		opt.BecomePassword = e.cfg.Secrets.BecomePassword(t.Host)

@@ -41,6 +41,12 @@ type Task struct {
 	Env map[string]string `json:"env,omitempty"`
 	// NoLog hides the result's output from status records and logs.
 	NoLog bool `json:"no_log,omitempty"`
+	// Check runs the module in check mode: it reports what it would change
+	// and changes nothing (ansible-playbook --check, check_mode: true).
+	Check bool `json:"check,omitempty"`
+	// Diff asks the module for the diff of what it changes (or would
+	// change, with Check) in its result's "diff" key (--diff, diff: true).
+	Diff bool `json:"diff,omitempty"`
 	// Submitted is when the producer published the task (RFC 3339).
 	Submitted time.Time `json:"submitted"`
 }

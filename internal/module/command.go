@@ -137,16 +137,27 @@ func runCommand(ctx context.Context, h *host, p map[string]any) (map[string]any,
 			return withWarnings(fail(fmt.Sprintf("Unable to change directory before execution: [Errno %d] %s: %s",
 				errno, errnoText[errno], pyBytesRepr(chdir)))), nil
 		case verdict == "creates":
-			r["msg"] = fmt.Sprintf("Did not run command since '%s' exists", creates)
+			r["msg"] = fmt.Sprintf("%s not run command since '%s' exists", shoulda(h), creates)
 			r["stdout"] = fmt.Sprintf("skipped, since %s exists", creates)
 			r["rc"] = 0
 			return withWarnings(r), nil
 		case verdict == "removes":
-			r["msg"] = fmt.Sprintf("Did not run command since '%s' does not exist", removes)
+			r["msg"] = fmt.Sprintf("%s not run command since '%s' does not exist", shoulda(h), removes)
 			r["stdout"] = fmt.Sprintf("skipped, since %s does not exist", removes)
 			r["rc"] = 0
 			return withWarnings(r), nil
 		}
+	}
+
+	if h.opt.Check {
+		// Ansible's partial check mode: the command would run; without
+		// creates or removes the task is skipped.
+		r["rc"], r["changed"] = 0, true
+		r["msg"] = "Command would have run if not in check mode"
+		if creates == "" && removes == "" {
+			r["skipped"], r["changed"] = true, false
+		}
+		return withWarnings(r), nil
 	}
 
 	if !shell && needsExpansion(argv) {
@@ -238,4 +249,12 @@ func strList(s []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// shoulda is how command words a run it did not do: "Would" in check mode.
+func shoulda(h *host) string {
+	if h.opt.Check {
+		return "Would"
+	}
+	return "Did"
 }

@@ -35,6 +35,14 @@ type Options struct {
 	BecomePassword string
 	// Env is added to the environment of every command.
 	Env map[string]string
+	// Check runs the module in check mode: it reports what it would
+	// change and changes nothing, as Ansible's modules do (command and
+	// shell are skipped unless creates or removes decide; modules jetplay
+	// cannot predict are skipped).
+	Check bool
+	// Diff adds the diff of what the module changes (or would change) to
+	// its result's "diff" key, as Ansible's --diff.
+	Diff bool
 	// Output, when set, receives the main command's output as it comes
 	// (live streaming); see conn.Command.Output.
 	Output func(stderr bool, p []byte)
@@ -112,7 +120,11 @@ func Run(ctx context.Context, r Runner, name string, args map[string]any, opt Op
 			"msg": fmt.Sprintf("jetplay does not implement these parameters of the %s module: %s", s.name, strings.Join(bad, ", "))}
 	} else {
 		h := &host{r: r, opt: opt}
-		res, err = m.run(ctx, h, p)
+		run := m.run
+		if f := checkRun(s.name, opt); f != nil {
+			run = f
+		}
+		res, err = run(ctx, h, p)
 		if err != nil {
 			return nil, err
 		}
