@@ -156,7 +156,7 @@ func attrDiff(p string, stateBefore, stateAfter string, pr probe) map[string]any
 func checkFile(ctx context.Context, h *host, p map[string]any) (map[string]any, error) {
 	dest, state := pstr(p, "path"), pstr(p, "state")
 	if state == "link" || state == "hard" {
-		return skipCheck("jetplay does not implement check mode for state=" + state + " of the file module")(ctx, h, p)
+		return skipCheck("jetplay does not implement check mode for state="+state+" of the file module")(ctx, h, p)
 	}
 	mode := modeArg(p["mode"])
 	pr, bad, err := h.probe(ctx, dest, mode, state == "absent")
