@@ -3,57 +3,64 @@ package play
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/playbook"
 )
 
-// notify records that host notified the handlers (names or listen topics).
+// notify records that host notified handlers: by name, the last handler
+// of that name (or "role : name") loaded so far, as Ansible picks it, and
+// every handler that listens to it.
 func (pc *playCtx) notify(names []string, host string) {
+	hs := pc.handlers()
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if pc.notified == nil {
-		pc.notified = map[string]map[string]bool{}
+		pc.notified = map[*playbook.Task]map[string]bool{}
+	}
+	mark := func(h *playbook.Task) {
+		if pc.notified[h] == nil {
+			pc.notified[h] = map[string]bool{}
+		}
+		pc.notified[h][host] = true
 	}
 	for _, n := range names {
-		if pc.notified[n] == nil {
-			pc.notified[n] = map[string]bool{}
+		for i := len(hs) - 1; i >= 0; i-- {
+			if h := hs[i]; h.Name != "" && (h.Name == n || h.Role.Name()+" : "+h.Name == n) {
+				mark(h)
+				break
+			}
 		}
-		pc.notified[n][host] = true
+		for _, h := range hs {
+			if slices.Contains(h.Listen, n) {
+				mark(h)
+			}
+		}
 	}
 }
 
-// takeNotified returns and clears the hosts that notified handler h (by its
-// name or one of its listen topics).
-func (pc *playCtx) takeNotified(h *playbook.Task) map[string]bool {
+// takeNotified returns and forgets the hosts that notified handler h, of
+// those in only (all when nil).
+func (pc *playCtx) takeNotified(h *playbook.Task, only map[string]bool) map[string]bool {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	out := map[string]bool{}
-	for _, key := range handlerKeys(h) {
-		for host := range pc.notified[key] {
+	for host := range pc.notified[h] {
+		if only == nil || only[host] {
 			out[host] = true
+			delete(pc.notified[h], host)
 		}
 	}
 	return out
-}
-
-// clearNotified forgets every notification of the handlers in names.
-func (pc *playCtx) clearNotified(keys []string) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	for _, k := range keys {
-		delete(pc.notified, k)
-	}
 }
 
 // flushHandlers runs the notified handlers, in the order the play defines
 // them, each on the hosts that notified it and are still running (all of
 // them with force_handlers), then forgets the notifications.
 func (e *Engine) flushHandlers(ctx context.Context, pc *playCtx, only map[string]bool) error {
-	var used []string
 	for _, h := range pc.handlers() {
-		hosts := pc.takeNotified(h)
-		used = append(used, handlerKeys(h)...)
+		hosts := pc.takeNotified(h, only)
 		var run []string
 		for _, name := range pc.hosts {
 			if !hosts[name] || (only != nil && !only[name]) {
@@ -76,7 +83,6 @@ func (e *Engine) flushHandlers(ctx context.Context, pc *playCtx, only map[string
 		}
 		e.runTaskOnHosts(ctx, pc, h, run, true)
 	}
-	pc.clearNotified(used)
 	return nil
 }
 

@@ -50,6 +50,13 @@ type Config struct {
 	Resume bool
 	// Verbosity is the -v count (debug's verbosity option compares with it).
 	Verbosity int
+	// Check runs every task in check mode (--check) unless its check_mode
+	// says otherwise: modules report what they would change and change
+	// nothing.
+	Check bool
+	// Diff shows what modules change (--diff) unless a task's diff keyword
+	// says otherwise.
+	Diff bool
 	// Tags and SkipTags select tasks by tag (--tags, --skip-tags).
 	Tags, SkipTags []string
 	// StartAt skips the tasks before the first one of this name
@@ -243,10 +250,10 @@ type playCtx struct {
 	hostvarsBase map[string]any
 
 	mu       sync.Mutex
-	end      bool                        // meta: end_play, or an abort: no more tasks in this play
-	aborted  string                      // why the play was stopped for every host
-	notified map[string]map[string]bool  // handler name → hosts that notified it
-	extra    map[string][]map[string]any // host → variables of the includes it is in
+	end      bool                               // meta: end_play, or an abort: no more tasks in this play
+	aborted  string                             // why the play was stopped for every host
+	notified map[*playbook.Task]map[string]bool // handler → hosts that notified it
+	extra    map[string][]map[string]any        // host → variables of the includes it is in
 	// free: strategy free, every host runs its tasks on its own.
 	free    bool
 	taskIDs map[string]string // free: report id per task
@@ -378,9 +385,6 @@ func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Ta
 			return nil
 		}
 		if len(t.Block) > 0 || t.Module == "" {
-			if hosts = pc.roleHosts(t, hosts); len(hosts) == 0 {
-				continue // the role already ran on these hosts
-			}
 			// A block's children carry its tags (inherit); select them there.
 			if err := e.runBlock(ctx, pc, t, hosts); err != nil {
 				return err

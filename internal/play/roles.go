@@ -188,16 +188,6 @@ func (pc *playCtx) handlers() []*playbook.Task {
 	return append(append([]*playbook.Task(nil), pc.play.Handlers...), pc.roles.handlers...)
 }
 
-// handlerKeys are the names a notify may use for handler h: its name, and
-// "role : name" for a role's handler, then its listen topics.
-func handlerKeys(h *playbook.Task) []string {
-	keys := []string{h.Name}
-	if r := h.Role.Name(); r != "" && h.Name != "" {
-		keys = append(keys, r+" : "+h.Name)
-	}
-	return append(keys, h.Listen...)
-}
-
 // taskName is the task's name as Ansible shows it: rendered, and
 // "role : name" for a role's task; an unnamed include_role shows
 // "include_role : <role>".

@@ -276,8 +276,11 @@ type roleSpec struct {
 // cacheKey identifies a role with its parameters, as Ansible's hash_params.
 func (s *roleSpec) cacheKey(path string) string {
 	k := map[string]any{"params": s.params, "vars": s.vars, "from": s.from, "include": s.fromInclude}
-	if s.keywords != nil {
-		k["when"], k["tags"] = s.keywords.When, s.keywords.Tags
+	if s.keywords != nil && len(s.keywords.When) > 0 {
+		k["when"] = s.keywords.When
+	}
+	if s.keywords != nil && len(s.keywords.Tags) > 0 {
+		k["tags"] = s.keywords.Tags
 	}
 	b, err := json.Marshal(k)
 	if err != nil {

@@ -441,10 +441,11 @@ func (t *textReporter) Included(tk Task, path string, hosts []string, item any, 
 	t.display(t.cfg.Out, line, colorSkip)
 }
 
-// isInclude reports whether an action is a dynamic include.
+// isInclude reports whether an action is a dynamic include (tasks or role).
 func isInclude(action string) bool {
 	switch action {
-	case "include_tasks", "ansible.builtin.include_tasks", "include", "ansible.builtin.include":
+	case "include_tasks", "ansible.builtin.include_tasks", "include", "ansible.builtin.include",
+		"include_role", "ansible.builtin.include_role":
 		return true
 	}
 	return false
