@@ -53,13 +53,12 @@ var corpusShort = []string{
 var corpusKnown = map[string]string{
 	"include_tasks": "bug: stack overflow on include_tasks vars; behind it, no include_tasks result entries, loop_var not passed to included tasks, included task names not templated",
 
-	"serial":          "unsupported: serial is ignored (one batch of every host)",
-	"run_once":        "bug: run_once register and set_fact are not applied to the other hosts of the play",
-	"no_log":          "bug: no_log censors the registered value too (r.stdout undefined), and a no_log debug result is missing from the json",
-	"meta_end":        "bug: meta tasks are reported with per-host results and counted in the recap; meta end_host with when: one json task entry, skip_reason/msg differ",
-	"copy_remote_src": "unsupported: copy remote_src",
-	"lookups":         "unsupported: lookup('template') and lookup('pipe')",
-	"loop_lookups":    "bug: with_together and with_nested give wrong items, with_subelements fails; unsupported: with_indexed_items",
+	"serial":       "unsupported: serial is ignored (one batch of every host)",
+	"run_once":     "bug: run_once register and set_fact are not applied to the other hosts of the play",
+	"no_log":       "bug: no_log censors the registered value too (r.stdout undefined), and a no_log debug result is missing from the json",
+	"meta_end":     "bug: meta tasks are reported with per-host results and counted in the recap; meta end_host with when: one json task entry, skip_reason/msg differ",
+	"lookups":      "unsupported: lookup('template') and lookup('pipe')",
+	"loop_lookups": "bug: with_together and with_nested give wrong items, with_subelements fails; unsupported: with_indexed_items",
 
 	// Templating.
 	"task_vars_templating": "bug: native int instead of string from a one-expression template (vars b: '{{ a + 1 }}' is str in Ansible)",
@@ -67,8 +66,6 @@ var corpusKnown = map[string]string{
 
 	// Modules and result keys.
 	"file_copy_stat": "bug: file state=link with src unsupported; file and copy results lack diff, copy lacks src; stat lacks attributes, attr_flags, charset, mimetype, version, and block_size differs",
-	"until_counter":  "bug: file state=absent result lacks diff",
-	"pause_wait_for": "bug: pause runs on every host (Ansible: once, on the first host); copy lacks src",
 	"facts":          "deliberate: jetplay gathers a subset of the facts; bug: ansible_facts['system'] (facts without the ansible_ prefix) is undefined",
 }
 
@@ -319,13 +316,19 @@ var (
 	// pause's stdout: Ansible prints the measured time (1.01), jetplay the
 	// requested one.
 	pausedRE = regexp.MustCompile(`^Paused for [0-9.]+ (seconds|minutes)$`)
+	// copy's src when the bytes came from the controller: the file they
+	// went through on the host, Ansible's upload in its temporary directory
+	// (after ansibleTmpRE) or jetplay's temporary file next to dest.
+	uploadRE = regexp.MustCompile(`(/ansible-tmp-<n>/source|/\.jetplay\.[0-9]+\.tmp)$`)
 )
 
 // corpusVolatile rewrites, in place, the values of a corpus document that
 // differ from run to run whatever the tool: the corpusStatVolatile keys of
-// a "stat" map become "<volatile>", as does pause's "stop" time; Ansible's
-// temporary directory names become ansible-tmp-<n> and pause's stdout
-// "Paused for <n> seconds". Presence is still compared.
+// a "stat" map become "<volatile>", as do pause's "stop" time and the atime
+// and mtime of a diff (file state=touch); Ansible's temporary directory
+// names become ansible-tmp-<n>, pause's stdout "Paused for <n> seconds",
+// and copy's src when it names the uploaded bytes' temporary file
+// "<upload>". Presence is still compared.
 func corpusVolatile(doc map[string]any) map[string]any {
 	var walk func(v any) any
 	walk = func(v any) any {
@@ -343,6 +346,21 @@ func corpusVolatile(doc map[string]any) map[string]any {
 			}
 			if _, ok := x["stop"]; ok && x["action"] == "pause" {
 				x["stop"] = "<volatile>"
+			}
+			if d, ok := x["diff"].(map[string]any); ok {
+				// file state=touch: the times before and after.
+				for _, side := range []string{"before", "after"} {
+					if m, ok := d[side].(map[string]any); ok {
+						for _, k := range []string{"atime", "mtime"} {
+							if _, ok := m[k]; ok {
+								m[k] = "<volatile>"
+							}
+						}
+					}
+				}
+			}
+			if src, ok := x["src"].(string); ok && uploadRE.MatchString(src) {
+				x["src"] = "<upload>"
 			}
 		case []any:
 			for i, e := range x {

@@ -39,7 +39,10 @@ func TestFile(t *testing.T) {
 		{"absent again", map[string]any{"path": f, "state": "absent"}, map[string]any{"changed": false, "state": "absent"}},
 		{"rm dir", map[string]any{"dest": d, "state": "absent"}, map[string]any{"changed": true}},
 		{"missing path", map[string]any{"state": "absent"}, map[string]any{"failed": true, "msg": "missing required arguments: path"}},
-		{"link", map[string]any{"path": f, "state": "link", "src": d}, map[string]any{"failed": true}},
+		{"link to a missing src", map[string]any{"path": f, "state": "link", "src": d}, map[string]any{"failed": true,
+			"msg": `src file does not exist, use "force=yes" if you really want to create the link: ` + d}},
+		{"src without link", map[string]any{"path": f, "state": "file", "src": d}, map[string]any{"failed": true, "path": f,
+			"msg": "src option requires state to be 'link' or 'hard'"}},
 		{"owner", map[string]any{"path": f, "state": "touch", "owner": "root"}, map[string]any{"failed": true,
 			"msg": "jetplay does not implement these parameters of the file module: owner"}},
 	}
@@ -48,6 +51,107 @@ func TestFile(t *testing.T) {
 		t.Logf("%s: %v", s.name, res)
 		subset(t, res, s.want)
 	}
+}
+
+// TestFileDiff checks the diff and keys of the file module's results
+// against what ansible-core 2.14 returns for the same steps.
+func TestFileDiff(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d := filepath.Join(dir, "d")
+	target, link := filepath.Join(d, "target"), filepath.Join(d, "link")
+	diff := func(before, after map[string]any) map[string]any {
+		return map[string]any{"before": before, "after": after}
+	}
+	steps := []struct {
+		name string
+		args map[string]any
+		want map[string]any
+	}{
+		{"mkdir", map[string]any{"path": d, "state": "directory"}, map[string]any{"changed": true,
+			"diff": diff(map[string]any{"path": d, "state": "absent"}, map[string]any{"path": d, "state": "directory"})}},
+		{"mkdir again", map[string]any{"path": d, "state": "directory"}, map[string]any{"changed": false,
+			"diff": diff(map[string]any{"path": d}, map[string]any{"path": d})}},
+		{"mode", map[string]any{"path": d, "state": "directory", "mode": "0700"}, map[string]any{"changed": true,
+			"diff": diff(map[string]any{"path": d, "mode": "0755"}, map[string]any{"path": d, "mode": "0700"})}},
+		{"sub dir", map[string]any{"path": d + "/sub/deeper", "state": "directory"}, map[string]any{"changed": true}},
+		{"touch", map[string]any{"path": target, "state": "touch"}, map[string]any{"changed": true, "dest": target}},
+		{"link", map[string]any{"path": link, "state": "link", "src": target}, map[string]any{"changed": true, "dest": link,
+			"src": target, "state": "link", "mode": "0777", "size": int64(len(target)),
+			"diff": diff(map[string]any{"path": link, "state": "absent"}, map[string]any{"path": link, "state": "link"})}},
+		{"link again", map[string]any{"path": link, "state": "link", "src": target}, map[string]any{"changed": false,
+			"diff": diff(map[string]any{"path": link}, map[string]any{"path": link})}},
+		{"relink", map[string]any{"dest": link, "state": "link", "src": "sub"}, map[string]any{"changed": true, "src": "sub",
+			"diff": diff(map[string]any{"path": link, "src": target}, map[string]any{"path": link, "src": "sub"})}},
+		{"link over a file", map[string]any{"path": target, "state": "link", "src": "sub"}, map[string]any{"failed": true,
+			"msg": "refusing to convert from file to symlink for " + target}},
+		// A link to a directory counts as a directory, as in os.walk (which
+		// does not descend into it).
+		{"absent", map[string]any{"path": d, "state": "absent"}, map[string]any{"changed": true, "path": d, "state": "absent",
+			"diff": diff(map[string]any{"path": d, "state": "directory", "path_content": map[string]any{
+				"directories": []any{link, d + "/sub", d + "/sub/deeper"}, "files": []any{target}}},
+				map[string]any{"path": d, "state": "absent"})}},
+		{"absent again", map[string]any{"path": d, "state": "absent"}, map[string]any{"changed": false}},
+	}
+	for _, s := range steps {
+		res := run(t, "file", s.args, Options{})
+		t.Logf("%s: %v", s.name, res)
+		if s.name == "absent" {
+			// A directory's entries come in the file system's order: link
+			// and sub may come either way, sub/deeper after both.
+			pc := res["diff"].(map[string]any)["before"].(map[string]any)["path_content"].(map[string]any)
+			if dirs := pc["directories"].([]any); len(dirs) == 3 && dirs[0] != link {
+				dirs[0], dirs[1] = dirs[1], dirs[0]
+			}
+		}
+		subset(t, res, s.want)
+		if s.name == "touch" {
+			dd := res["diff"].(map[string]any)
+			for _, side := range []string{"before", "after"} {
+				m := dd[side].(map[string]any)
+				if _, ok := m["atime"].(float64); !ok {
+					t.Errorf("touch: diff.%s has no atime: %v", side, m)
+				}
+			}
+			if dd["before"].(map[string]any)["state"] != "absent" || dd["after"].(map[string]any)["state"] != "touch" {
+				t.Errorf("touch: diff = %v", dd)
+			}
+		}
+		if s.name == "absent again" {
+			if _, ok := res["diff"]; ok {
+				t.Errorf("absent again: a diff when nothing was removed: %v", res["diff"])
+			}
+		}
+	}
+	if got, err := os.Readlink(link); err == nil {
+		t.Errorf("link %s still there (-> %s)", link, got)
+	}
+}
+
+func TestCopyRemoteSrc(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src, dest := filepath.Join(dir, "src.txt"), filepath.Join(dir, "dst.txt")
+	if err := os.WriteFile(src, []byte("data\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"dest": dest, "src": src, "checksum": "c5d84736ba451747dd5f0eb9d17e104f3697ef47",
+		"md5sum": "6137cde4893c59f76f005a8123d8e8e6", "state": "file", "size": int64(5), "mode": "0600"}
+	for _, changed := range []bool{true, false} {
+		res := run(t, "copy", map[string]any{"src": src, "dest": dest, "remote_src": true}, Options{})
+		want["changed"] = changed
+		subset(t, res, want)
+		for _, k := range []string{"diff", "path"} {
+			if _, ok := res[k]; ok {
+				t.Errorf("changed=%v: remote_src result has %s: %v", changed, k, res)
+			}
+		}
+	}
+	if b, err := os.ReadFile(dest); err != nil || string(b) != "data\n" {
+		t.Errorf("dest = %q, %v", b, err)
+	}
+	res := run(t, "copy", map[string]any{"src": filepath.Join(dir, "none"), "dest": dest, "remote_src": true}, Options{})
+	subset(t, res, map[string]any{"failed": true, "msg": "Source " + filepath.Join(dir, "none") + " not found"})
 }
 
 func TestCopy(t *testing.T) {
@@ -64,12 +168,14 @@ func TestCopy(t *testing.T) {
 		{"new", map[string]any{"content": "hello\n", "dest": dest, "mode": "0640"}, map[string]any{"changed": true, "dest": dest,
 			"checksum": "f572d396fae9206628714fb2ce00f72e94f2258f", "md5sum": "b1946ac92492d2347c6235b4d2611184", "mode": "0640", "size": int64(6), "state": "file"}, "hello\n"},
 		{"same", map[string]any{"content": "hello\n", "dest": dest, "mode": "0640"}, map[string]any{"changed": false, "path": dest,
-			"checksum": "f572d396fae9206628714fb2ce00f72e94f2258f", "mode": "0640"}, "hello\n"},
-		{"mode only", map[string]any{"content": "hello\n", "dest": dest, "mode": "0600"}, map[string]any{"changed": true, "mode": "0600"}, "hello\n"},
+			"checksum": "f572d396fae9206628714fb2ce00f72e94f2258f", "mode": "0640",
+			"diff": map[string]any{"before": map[string]any{"path": dest}, "after": map[string]any{"path": dest}}}, "hello\n"},
+		{"mode only", map[string]any{"content": "hello\n", "dest": dest, "mode": "0600"}, map[string]any{"changed": true, "mode": "0600", "path": dest,
+			"diff": map[string]any{"before": map[string]any{"path": dest, "mode": "0640"}, "after": map[string]any{"path": dest, "mode": "0600"}}}, "hello\n"},
 		{"new content keeps mode", map[string]any{"content": "it's $HOME `x`\n", "dest": dest}, map[string]any{"changed": true, "mode": "0600"}, "it's $HOME `x`\n"},
 		{"force no", map[string]any{"content": "other", "dest": dest, "force": false}, map[string]any{"changed": false}, "it's $HOME `x`\n"},
 		{"binary src", map[string]any{"src": "files/bin", "_content_b64": base64.StdEncoding.EncodeToString([]byte("a\x00b")), "dest": dir + "/"},
-			map[string]any{"changed": true, "dest": filepath.Join(dir, "bin"), "src": "files/bin", "size": int64(3)}, ""},
+			map[string]any{"changed": true, "dest": filepath.Join(dir, "bin"), "size": int64(3), "diff": []any{}}, ""},
 		{"big", map[string]any{"content": big, "dest": dest}, map[string]any{"changed": true, "size": int64(len(big))}, big},
 		{"empty", map[string]any{"content": "", "dest": dest}, map[string]any{"changed": true, "size": int64(0)}, ""},
 		{"no dir", map[string]any{"content": "x", "dest": filepath.Join(dir, "no", "x")}, map[string]any{"failed": true,
@@ -80,6 +186,17 @@ func TestCopy(t *testing.T) {
 	for _, s := range steps {
 		res := run(t, "copy", s.args, Options{})
 		subset(t, res, s.want)
+		if src, ok := res["src"].(string); ok && s.name == "new" {
+			// The bytes went through a temporary file next to dest, gone now.
+			if filepath.Dir(src) != dir || !strings.HasPrefix(filepath.Base(src), ".jetplay.") {
+				t.Errorf("%s: src = %q, want a temporary file in %s", s.name, src, dir)
+			}
+			if _, err := os.Stat(src); err == nil {
+				t.Errorf("%s: temporary file %s left behind", s.name, src)
+			}
+		} else if s.name == "new" {
+			t.Errorf("%s: no src in %v", s.name, res)
+		}
 		if s.file != "" || s.name == "empty" {
 			got, err := os.ReadFile(dest)
 			if err != nil || string(got) != s.file {

@@ -67,12 +67,12 @@ func modeArg(v any) string {
 }
 
 // modeSh applies mode $1 to path $2 and sets changed=1 when the
-// permissions changed.
+// permissions changed, printing "mode_change <before> <after>" (stat's %a).
 const modeSh = `applymode() {
 	[ -n "$1" ] || return 0
 	b=$(stat -c %a -- "$2") || fail "cannot stat $2"
 	chmod -- "$1" "$2" 2>/dev/null || chmod "$1" "$2" || fail "mode must be in octal or symbolic form"
 	a=$(stat -c %a -- "$2")
-	[ "$a" = "$b" ] || changed=1
+	[ "$a" = "$b" ] || { changed=1; say mode_change "$b $a"; }
 }
 `
