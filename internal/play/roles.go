@@ -29,6 +29,23 @@ type roleState struct {
 	ran, done map[*playbook.Role]map[string]bool
 	// handlers are those of roles included at run time.
 	handlers []*playbook.Task
+	// pubDefaults and pubVars are those of roles included with public: yes
+	// so far: from then on every task sees them, as the play's roles'.
+	pubDefaults, pubVars map[string]any
+}
+
+// addPublic makes an included role's defaults and vars visible to the rest
+// of the play.
+func (rs *roleState) addPublic(r *playbook.Role) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	d, v := maps.Clone(rs.pubDefaults), maps.Clone(rs.pubVars)
+	if d == nil {
+		d, v = map[string]any{}, map[string]any{}
+	}
+	maps.Copy(d, r.DefaultVars(nil))
+	maps.Copy(v, r.AllVars(nil))
+	rs.pubDefaults, rs.pubVars = d, v
 }
 
 // prepareRoles computes the play-level role variables.
@@ -81,20 +98,32 @@ func (e *Engine) withPlayRoles(pc *playCtx, host string, v map[string]any) map[s
 // taskBase is what varsFor starts from: the host's play variables, and for
 // a role's task, its role's defaults over the play's and its role vars.
 func (e *Engine) taskBase(pc *playCtx, t *playbook.Task, host string) map[string]any {
-	if t.Role == nil || pc.roles == nil {
+	if pc.roles == nil {
 		return pc.base[host]
 	}
 	pc.roles.mu.Lock()
 	upper := pc.roles.upper[host]
+	pubDefaults, pubVars := pc.roles.pubDefaults, pc.roles.pubVars
 	pc.roles.mu.Unlock()
+	if t.Role == nil {
+		if pubDefaults == nil {
+			return pc.base[host]
+		}
+		v := maps.Clone(pubDefaults)
+		maps.Copy(v, pc.base[host])
+		maps.Copy(v, pubVars)
+		return v
+	}
 	if upper == nil {
 		upper = pc.base[host] // a role included in a play without roles
 	}
 	v := make(map[string]any, len(upper)+len(pc.roles.defaults)+len(t.Role.Defaults)+len(t.Role.Vars)+4)
+	maps.Copy(v, pubDefaults)
 	maps.Copy(v, pc.roles.defaults)
 	maps.Copy(v, t.Role.Defaults)
 	maps.Copy(v, upper)
 	maps.Copy(v, pc.roles.vars)
+	maps.Copy(v, pubVars)
 	maps.Copy(v, t.Role.Vars)
 	v["hostvars"] = pc.hostvars
 	return v
@@ -318,9 +347,12 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 		for _, key := range order {
 			group := byKey[key]
 			in := perHost[group[0]][k]
-			tasks, handlers, _, err := pc.play.IncludeRole(t, in.args)
+			tasks, handlers, role, err := pc.play.IncludeRole(t, in.args)
 			if err != nil {
 				return fmt.Errorf("include_role: %w", err)
+			}
+			if public, _ := e.boolish(in.args["public"], nil); public {
+				pc.roles.addPublic(role)
 			}
 			if len(handlers) > 0 {
 				pc.roles.mu.Lock()
