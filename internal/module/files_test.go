@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -229,8 +230,28 @@ func TestStat(t *testing.T) {
 	subset(t, st, map[string]any{"exists": true, "isreg": true, "isdir": false, "mode": "0640", "size": int64(6),
 		"checksum": "f572d396fae9206628714fb2ce00f72e94f2258f", "rusr": true, "wusr": true, "xusr": false, "roth": false,
 		"path": f, "uid": int64(os.Getuid())})
+	for _, k := range []string{"version", "attributes", "attr_flags", "mimetype", "charset"} {
+		if _, ok := st[k]; !ok {
+			t.Errorf("stat lacks %s: %v", k, st)
+		}
+	}
+	if _, err := exec.LookPath("file"); err == nil {
+		subset(t, st, map[string]any{"mimetype": "text/plain", "charset": "us-ascii"})
+	}
+	res = run(t, "stat", map[string]any{"path": f, "get_mime": false, "get_attributes": false}, Options{})
+	for _, k := range []string{"version", "attributes", "attr_flags", "mimetype", "charset"} {
+		if v, ok := res["stat"].(map[string]any)[k]; ok {
+			t.Errorf("stat without get_mime and get_attributes has %s: %v", k, v)
+		}
+	}
 	res = run(t, "stat", map[string]any{"path": filepath.Join(dir, "l")}, Options{})
 	subset(t, res["stat"].(map[string]any), map[string]any{"islnk": true, "lnk_source": f, "lnk_target": f})
+	if _, ok := res["stat"].(map[string]any)["checksum"]; ok {
+		t.Errorf("stat of a link (follow: false) has a checksum: %v", res["stat"])
+	}
+	if _, err := exec.LookPath("file"); err == nil {
+		subset(t, res["stat"].(map[string]any), map[string]any{"mimetype": "inode/symlink", "charset": "binary"})
+	}
 	res = run(t, "stat", map[string]any{"path": filepath.Join(dir, "l"), "follow": true, "checksum_algorithm": "sha256"}, Options{})
 	subset(t, res["stat"].(map[string]any), map[string]any{"isreg": true,
 		"checksum": "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"})

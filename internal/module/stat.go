@@ -7,13 +7,17 @@ import (
 )
 
 // statScript is the stat module: $1 path, $2 follow (1/0), $3 checksum
-// tool ("" for none). It prints "exists 0" or the fields of stat(1) -c
-// (GNU coreutils or busybox), the access tests and the checksum.
+// tool ("" for none), $4 get_mime (1/0), $5 get_attributes (1/0). It prints
+// "exists 0" or the fields of stat(1) -c (GNU coreutils or busybox), the
+// access tests, the checksum (of a regular file), and what file(1) and
+// lsattr(1) say of the path itself (not following a link, as Ansible).
 const statScript = scriptPrelude + `p=$1 L=
 [ "$2" = 1 ] && L=-L
 if [ ! -e "$p" ] && [ ! -h "$p" ]; then say exists 0; exit 0; fi
 say exists 1
-say raw "$(stat $L -c '%f %a %u %g %s %i %d %h %X %Y %Z %b %B %t %T' -- "$p")" || fail "cannot stat $p"
+say raw "$(stat $L -c '%f %a %u %g %s %i %d %h %X %Y %Z %b %o %t %T' -- "$p")" || fail "cannot stat $p"
+if [ "$4" = 1 ] && have file; then say mime "$(file --mime-type --mime-encoding -- "$p" 2>/dev/null)"; fi
+if [ "$5" = 1 ] && have lsattr; then say attr "$(lsattr -vd -- "$p" 2>/dev/null)"; fi
 say pw_name "$(stat $L -c %U -- "$p")"
 say gr_name "$(stat $L -c %G -- "$p")"
 [ -r "$p" ] && say readable 1
@@ -23,7 +27,7 @@ if [ -h "$p" ]; then
 	say lnk_source "$(readlink -f -- "$p")"
 	say lnk_target "$(readlink -- "$p")"
 fi
-if [ -n "$3" ] && [ -f "$p" ] && [ -r "$p" ]; then
+if [ -n "$3" ] && [ -f "$p" ] && [ -r "$p" ] && { [ -n "$L" ] || [ ! -h "$p" ]; }; then
 	have "$3" || fail "jetplay: $3 is not on the host"
 	s=$("$3" < "$p") || fail "cannot read $p"
 	say checksum "${s%% *}"
@@ -35,8 +39,8 @@ var checksumTools = map[string]string{"md5": "md5sum", "sha1": "sha1sum", "sha22
 
 // runStat is the stat module: stat: {exists, path, mode, isdir, isreg,
 // islnk, ..., size, uid, gid, pw_name, gr_name, atime, mtime, ctime,
-// checksum}. Times are whole seconds; mimetype, charset and attributes are
-// not reported.
+// checksum, mimetype, charset, version, attributes, attr_flags}. Times are
+// whole seconds.
 func runStat(ctx context.Context, h *host, p map[string]any) (map[string]any, error) {
 	path := pstr(p, "path")
 	follow := "0"
@@ -47,7 +51,7 @@ func runStat(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 	if pbool(p, "get_checksum") {
 		tool = checksumTools[pstr(p, "checksum_algorithm")]
 	}
-	res, err := h.script(ctx, true, statScript, path, follow, tool)
+	res, err := h.script(ctx, true, statScript, path, follow, tool, flag(pbool(p, "get_mime")), flag(pbool(p, "get_attributes")))
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +101,48 @@ func runStat(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 	if v, ok := rep.kv["lnk_source"]; ok {
 		st["lnk_source"], st["lnk_target"] = v, rep.kv["lnk_target"]
 	}
+	if pbool(p, "get_mime") {
+		st["mimetype"], st["charset"] = "unknown", "unknown"
+		// "path: text/plain; charset=us-ascii"
+		if i := strings.LastIndexByte(rep.kv["mime"], ':'); i >= 0 {
+			if typ, cs, ok := strings.Cut(rep.kv["mime"][i+1:], ";"); ok {
+				if _, v, ok := strings.Cut(cs, "="); ok {
+					st["mimetype"], st["charset"] = strings.TrimSpace(typ), strings.TrimSpace(v)
+				}
+			}
+		}
+	}
+	if pbool(p, "get_attributes") {
+		st["version"], st["attributes"], st["attr_flags"] = nil, []any{}, ""
+		// "797508412 --------------e------- path"
+		if f := strings.Fields(rep.kv["attr"]); len(f) >= 2 {
+			flags := strings.ReplaceAll(f[1], "-", "")
+			names := []any{}
+			for _, c := range flags {
+				if n, ok := fileAttributes[c]; ok {
+					names = append(names, n)
+				}
+			}
+			st["version"], st["attr_flags"], st["attributes"] = f[0], flags, names
+		}
+	}
 	return map[string]any{"changed": false, "stat": st}, nil
+}
+
+// fileAttributes names lsattr's flags, as Ansible's FILE_ATTRIBUTES.
+var fileAttributes = map[rune]string{
+	'A': "noatime", 'a': "append", 'c': "compressed", 'C': "nocow", 'd': "nodump", 'D': "dirsync",
+	'e': "extents", 'E': "encrypted", 'h': "blocksize", 'i': "immutable", 'I': "indexed", 'j': "journalled",
+	'N': "inline", 's': "zero", 'S': "synchronous", 't': "notail", 'T': "blockroot", 'u': "undelete",
+	'X': "compressedraw", 'Z': "compresseddirty",
+}
+
+// flag is a boolean as a script argument: "1" or "0".
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 func leftPad(s string, n int) string {
