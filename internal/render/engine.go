@@ -76,6 +76,15 @@ func New() *Engine {
 	return e
 }
 
+// HasFilter reports whether templates can use the filter name (Ansible's or
+// Jinja's), so that tools and tests can list what is supported.
+func (e *Engine) HasFilter(name string) bool {
+	return name != reprFilter && e.env.Filters.Exists(name)
+}
+
+// HasTest reports whether templates can use the test name (`x is name`).
+func (e *Engine) HasTest(name string) bool { return e.env.Tests.Exists(name) }
+
 // IsTemplate reports whether s contains template syntax: "{{", "{%" or "{#".
 func IsTemplate(s string) bool {
 	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
