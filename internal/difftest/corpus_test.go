@@ -54,7 +54,6 @@ var corpusKnown = map[string]string{
 	"include_tasks": "bug: stack overflow on include_tasks vars; behind it, no include_tasks result entries, loop_var not passed to included tasks, included task names not templated",
 
 	"serial":       "unsupported: serial is ignored (one batch of every host)",
-	"run_once":     "bug: run_once register and set_fact are not applied to the other hosts of the play",
 	"no_log":       "bug: no_log censors the registered value too (r.stdout undefined), and a no_log debug result is missing from the json",
 	"meta_end":     "bug: meta tasks are reported with per-host results and counted in the recap; meta end_host with when: one json task entry, skip_reason/msg differ",
 	"lookups":      "unsupported: lookup('template') and lookup('pipe')",
