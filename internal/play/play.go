@@ -468,10 +468,20 @@ func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Ta
 			defer wg.Done()
 			defer func() { <-e.forks; <-throttle }()
 			res := e.runHostTask(ctx, pc, t, h)
-			if once && t.Register != "" {
-				// run_once: every host of the batch gets the result.
+			if once {
+				// run_once: every host of the batch gets the registered
+				// result, and the facts of set_fact and include_vars.
+				facts, _ := res.Result["ansible_facts"].(map[string]any)
+				if t.Module != "set_fact" && t.Module != "include_vars" || truthy(res.Result["skipped"]) {
+					facts = nil
+				}
 				for _, other := range all[1:] {
-					e.setFacts(other, map[string]any{t.Register: registered(res.Result)})
+					if t.Register != "" {
+						e.setFacts(other, map[string]any{t.Register: registered(res.Result)})
+					}
+					if len(facts) > 0 {
+						e.setFacts(other, facts)
+					}
 				}
 			}
 			if res.Status == report.Failed && !res.Ignored || res.Status == report.Unreachable && !res.Ignored {
