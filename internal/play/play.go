@@ -199,6 +199,11 @@ func Run(ctx context.Context, cfg Config, books ...*playbook.Playbook) (Outcome,
 func (e *Engine) Run(ctx context.Context, books ...*playbook.Playbook) (Outcome, error) {
 	var runErr error
 	for _, b := range books {
+		// group_vars/ and host_vars/ beside the playbook.
+		if err := e.cfg.Inventory.LoadPlaybookVars(b.Dir); err != nil {
+			runErr = err
+			break
+		}
 		for _, p := range b.Plays {
 			if err := e.runPlay(ctx, b, p); err != nil {
 				runErr = err

@@ -3,6 +3,7 @@ package playbook
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,8 +22,9 @@ type Inventory struct {
 	// Warnings are what Ansible would warn about while loading.
 	Warnings []string
 
-	hostOrder []string       // host names by first appearance
-	hostIndex map[string]int // position in hostOrder
+	hostOrder []string        // host names by first appearance
+	hostIndex map[string]int  // position in hostOrder
+	pbDirs    map[string]bool // playbook directories whose vars are loaded
 }
 
 // Host is one inventory host.
@@ -36,7 +38,7 @@ type Host struct {
 	// left out: every host is in it.
 	Groups []string
 
-	fileVars, dirVars map[string]any
+	fileVars, dirVars, pbVars map[string]any
 }
 
 // Group is one inventory group. Every group other than "all" is a child of
@@ -49,8 +51,8 @@ type Group struct {
 	Hosts    []string // hosts listed directly, in order
 	Children []string // child groups, in order
 
-	fileVars, dirVars map[string]any
-	parents           []string
+	fileVars, dirVars, pbVars map[string]any
+	parents                   []string
 }
 
 // localhostNames are the names of the implicit localhost.
@@ -518,8 +520,10 @@ func (inv *Inventory) sortedGroups(names map[string]bool) []string {
 
 // HostVars returns the host's inventory variables merged in Ansible's order
 // of precedence, lowest first: inventory-file group vars (all, then other
-// groups by depth, ansible_group_priority and name), group_vars/all,
-// group_vars/<group> (same order), inventory-file host vars, host_vars/<host>.
+// groups by depth, ansible_group_priority and name), the inventory's
+// group_vars/all, the playbook's group_vars/all, the inventory's
+// group_vars/<group> (same order), the playbook's, inventory-file host vars,
+// the inventory's host_vars/<host>, the playbook's (see LoadPlaybookVars).
 // Values are untemplated and magic variables (inventory_hostname, ...) are
 // not included. The implicit localhost (see Match) gets the vars of "all"
 // and ansible_connection: local. An unknown host gives nil.
@@ -530,13 +534,24 @@ func (inv *Inventory) HostVars(host string) map[string]any {
 	}
 	out := map[string]any{}
 	groups := inv.sortedGroups(inv.ancestors(host))
+	add := func(m map[string]any) {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	for _, name := range groups {
+		add(inv.Groups[name].fileVars)
+	}
+	all := inv.Groups["all"]
+	add(all.dirVars)
+	add(all.pbVars)
 	for _, layer := range []func(*Group) map[string]any{
-		func(g *Group) map[string]any { return g.fileVars },
 		func(g *Group) map[string]any { return g.dirVars },
+		func(g *Group) map[string]any { return g.pbVars },
 	} {
 		for _, name := range groups {
-			for k, v := range layer(inv.Groups[name]) {
-				out[k] = v
+			if name != "all" {
+				add(layer(inv.Groups[name]))
 			}
 		}
 	}
@@ -544,12 +559,49 @@ func (inv *Inventory) HostVars(host string) map[string]any {
 		out["ansible_connection"] = "local"
 		return out
 	}
-	for _, m := range []map[string]any{h.fileVars, h.dirVars} {
-		for k, v := range m {
-			out[k] = v
-		}
+	for _, m := range []map[string]any{h.fileVars, h.dirVars, h.pbVars} {
+		add(m)
 	}
 	return out
+}
+
+// LoadPlaybookVars reads group_vars/ and host_vars/ beside a playbook (dir
+// is its directory) for the inventory's groups and hosts: they rank above
+// the inventory's own group_vars/ and host_vars/ (see HostVars). A
+// directory is read once; every play sees its variables from then on.
+// Errors are *Error.
+func (inv *Inventory) LoadPlaybookVars(dir string) error {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	if inv.pbDirs[dir] {
+		return nil
+	}
+	if inv.pbDirs == nil {
+		inv.pbDirs = map[string]bool{}
+	}
+	inv.pbDirs[dir] = true
+	for _, name := range slices.Sorted(maps.Keys(inv.Groups)) {
+		vars, err := inv.entityVars(filepath.Join(dir, "group_vars"), name)
+		if err != nil {
+			return err
+		}
+		if vars != nil {
+			g := inv.Groups[name]
+			g.pbVars = mergeMaps(g.pbVars, vars)
+		}
+	}
+	for _, name := range inv.hostOrder {
+		vars, err := inv.entityVars(filepath.Join(dir, "host_vars"), name)
+		if err != nil {
+			return err
+		}
+		if vars != nil {
+			h := inv.Hosts[name]
+			h.pbVars = mergeMaps(h.pbVars, vars)
+		}
+	}
+	return nil
 }
 
 // GroupNames returns the groups host belongs to, directly or through
