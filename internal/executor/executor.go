@@ -57,6 +57,9 @@ type Config struct {
 	// on one host, since they take the package database lock. Default 1;
 	// negative means no cap.
 	PackageLimit int
+	// FetchWait is how long one pull request waits on the server for work;
+	// a stop is noticed within it. Default 1s.
+	FetchWait time.Duration
 	// Logger receives the executor's log (zero value: discarded).
 	Logger zerolog.Logger
 }
@@ -96,6 +99,7 @@ func New(cfg Config) (*Executor, error) {
 	cfg.Heartbeat = cmp.Or(cfg.Heartbeat, cfg.Bus.Config().AckWait/3)
 	cfg.Grace = cmp.Or(cfg.Grace, 30*time.Second)
 	cfg.PackageLimit = cmp.Or(cfg.PackageLimit, 1)
+	cfg.FetchWait = cmp.Or(cfg.FetchWait, time.Second)
 	e := &Executor{
 		cfg:    cfg,
 		log:    cfg.Logger.With().Str("component", "executor").Str("executor", cfg.Name).Logger(),
@@ -165,10 +169,12 @@ func (e *Executor) Run(ctx context.Context) error {
 				break more
 			}
 		}
-		fctx, cancelFetch := context.WithTimeout(ctx, time.Second)
-		batch, err := cons.Fetch(n, jetstream.FetchContext(fctx))
+		// The pull request expires on the server (FetchMaxWait), not by a
+		// client-side context: a message the server sent just before a
+		// client deadline would be dropped unread and wait out the whole
+		// AckWait (30 s) before its redelivery.
+		batch, err := cons.Fetch(n, jetstream.FetchMaxWait(e.cfg.FetchWait))
 		if err != nil {
-			cancelFetch()
 			e.release(n)
 			if ctx.Err() == nil {
 				e.log.Warn().Err(err).Msg("fetch failed; retrying")
@@ -179,6 +185,12 @@ func (e *Executor) Run(ctx context.Context) error {
 		got := 0
 		for msg := range batch.Messages() {
 			got++
+			if ctx.Err() != nil {
+				// Stopping: hand what arrived since back at once.
+				_ = msg.Nak()
+				e.release(1)
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -186,7 +198,6 @@ func (e *Executor) Run(ctx context.Context) error {
 				e.handle(jobCtx, msg)
 			}()
 		}
-		cancelFetch()
 		e.release(n - got)
 		if err := batch.Error(); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			e.log.Debug().Err(err).Msg("fetch ended")
