@@ -4,6 +4,9 @@
 //
 // The first SIGTERM (or Ctrl-C) stops fetching and lets running jobs finish
 // within --grace; a second one stops at once.
+//
+// JETPLAY_CPUPROFILE=FILE writes a CPU profile of the run, JETPLAY_MEMPROFILE=FILE
+// a heap profile at exit (go tool pprof FILE; docs/performance.md).
 package main
 
 import (
@@ -57,5 +60,8 @@ func main() {
 		<-sigs
 		os.Exit(130) // second signal: now
 	}()
-	os.Exit(cli.Execute(ctx, o, os.Stderr))
+	stopProfiles := cli.StartProfiles(os.Getenv(cli.EnvCPUProfile), os.Getenv(cli.EnvMemProfile), os.Stderr)
+	code := cli.Execute(ctx, o, os.Stderr)
+	stopProfiles()
+	os.Exit(code)
 }

@@ -6,6 +6,9 @@
 //
 // Exit codes are ansible-playbook's: 0 all ok, 1 error, 2 a host failed,
 // 4 a host was unreachable, 5 bad options or playbook, 250 interrupted.
+//
+// JETPLAY_CPUPROFILE=FILE writes a CPU profile of the run, JETPLAY_MEMPROFILE=FILE
+// a heap profile at exit (go tool pprof FILE; docs/performance.md).
 package main
 
 import (
@@ -23,9 +26,11 @@ import (
 )
 
 func main() {
+	stopProfiles := cli.StartProfiles(os.Getenv(cli.EnvCPUProfile), os.Getenv(cli.EnvMemProfile), os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	stopProfiles()
 	os.Exit(code)
 }
 
@@ -49,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Replicas, "replicas", 1, "replicas of the stream and bucket when creating them")
 	fs.StringVar(&o.Pool, "pool", "", "executor pool to send jobs to (default \"default\")")
 	fs.CountVarP(&o.Verbosity, "verbose", "v", "more output (-v, -vv, -vvv)")
+	fs.BoolVarP(&o.Check, "check", "C", false, "don't make any changes; instead, try to predict some of the changes that may occur")
+	fs.BoolVarP(&o.Diff, "diff", "D", false, "when changing (small) files and templates, show the differences in those files")
 	fs.StringArrayVarP(&o.Tags, "tags", "t", nil, "only run tasks tagged with these (comma-separated, repeatable)")
 	fs.StringArrayVar(&o.SkipTags, "skip-tags", nil, "skip tasks tagged with these (comma-separated, repeatable)")
 	fs.StringVar(&o.StartAt, "start-at-task", "", "start the playbook at the task of this name")

@@ -8,6 +8,9 @@
 //
 // Exit codes: 0 every job succeeded (or --until held), 1 error or timeout,
 // 2 a job ended failed, timed out, cancelled, lost or rejected.
+//
+// JETPLAY_CPUPROFILE=FILE writes a CPU profile of the run, JETPLAY_MEMPROFILE=FILE
+// a heap profile at exit (go tool pprof FILE; docs/performance.md).
 package main
 
 import (
@@ -25,9 +28,11 @@ import (
 )
 
 func main() {
+	stopProfiles := cli.StartProfiles(os.Getenv(cli.EnvCPUProfile), os.Getenv(cli.EnvMemProfile), os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	stopProfiles()
 	os.Exit(code)
 }
 
