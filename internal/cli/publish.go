@@ -40,6 +40,8 @@ type PublishOptions struct {
 	Replicas    int
 	Pool        string
 	Verbosity   int
+	// Check and Diff are --check and --diff.
+	Check, Diff bool
 	// Resume replays a run (its id) without publishing its jobs twice.
 	Resume string
 	// Tags and SkipTags select tasks; StartAt skips to a task by name.
@@ -167,7 +169,7 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 	}
 	outcome, err := play.Run(ctx, play.Config{
 		Bus: n.Bus, Inventory: inv, Reporter: rep, ExtraVars: extra, Limit: o.Limit,
-		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log,
+		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log, Check: o.Check, Diff: o.Diff,
 		Run: run, Resume: o.Resume != "",
 		Tags: splitTags(o.Tags), SkipTags: splitTags(o.SkipTags), StartAt: o.StartAt,
 	}, books...)

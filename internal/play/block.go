@@ -91,6 +91,12 @@ func (e *Engine) inherit(b *playbook.Task, tasks []*playbook.Task, rescuable boo
 		if c.NoLog == nil {
 			c.NoLog = b.NoLog
 		}
+		if c.CheckMode == nil {
+			c.CheckMode = b.CheckMode
+		}
+		if c.Diff == nil {
+			c.Diff = b.Diff
+		}
 		if c.Become == nil {
 			c.Become = b.Become
 		}

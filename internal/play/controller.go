@@ -53,6 +53,9 @@ func (e *Engine) controller(ctx context.Context, pc *playCtx, t *playbook.Task, 
 	case "meta":
 		return e.meta(pc, host, args)
 	case "wait_for_connection":
+		if e.checkMode(pc, t, vars) {
+			return map[string]any{"changed": false, "skipped": true}
+		}
 		return e.waitForConnection(ctx, pc, t, host, vars, args)
 	case "include_vars":
 		return e.includeVars(pc, t, host, args)
@@ -485,7 +488,8 @@ func (e *Engine) template(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 		}
 	}
 	copyArgs["content"] = fmt.Sprint(out)
-	return e.runSync(ctx, pc, t, host, vars, jobSpec{module: "copy", args: copyArgs, noLog: e.noLog(pc, t, vars)})
+	return e.runSync(ctx, pc, t, host, vars, jobSpec{module: "copy", args: copyArgs, noLog: e.noLog(pc, t, vars),
+		check: e.checkMode(pc, t, vars), diff: e.diffMode(pc, t, vars)})
 }
 
 // findFile resolves a relative file name as Ansible's lookups do: beside

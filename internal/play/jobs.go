@@ -21,6 +21,8 @@ type jobSpec struct {
 	args   map[string]any
 	async  int
 	noLog  bool
+	// check and diff run the module in check mode and ask for its diff.
+	check, diff bool
 }
 
 // submit publishes one job for host and returns its id.
@@ -38,6 +40,7 @@ func (e *Engine) submit(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		V: job.Version, JID: id, Run: e.cfg.Run, Pool: e.cfg.Pool,
 		Name: e.taskName(pc, t, host), Host: host, Target: target,
 		Module: spec.module, Args: spec.args, Async: spec.async, Env: env, NoLog: spec.noLog,
+		Check: spec.check, Diff: spec.diff,
 	}
 	id, existed, err := e.cfg.Bus.SubmitOnce(ctx, task, e.idempotencyKey(t, host, vars))
 	if err != nil {

@@ -146,6 +146,10 @@ func (e *Engine) retryBudget(t *playbook.Task, vars map[string]any) (int, time.D
 func (e *Engine) attempt(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
 	result := e.action(ctx, pc, t, host, vars)
 	if truthy(result["unreachable"]) || truthy(result["skipped"]) {
+		if _, ok := result["failed"]; !ok && !truthy(result["unreachable"]) {
+			// A module that skipped itself (check mode) is not failed.
+			result["failed"] = false
+		}
 		return result
 	}
 	if len(t.ChangedWhen) > 0 || len(t.FailedWhen) > 0 {
@@ -189,6 +193,10 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	if asyncSec > 0 && !info.Async {
 		return actionFail(ErrAsyncNotSupported.Error())
 	}
+	check, diff := e.checkMode(pc, t, vars), e.diffMode(pc, t, vars)
+	if asyncSec > 0 && check {
+		return actionFail(checkAsyncMsg)
+	}
 	argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
 	if err != nil {
 		return failure(fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v", err))
@@ -207,7 +215,7 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 			return failure(fmt.Sprintf("poll: %v", err))
 		}
 	}
-	spec := jobSpec{module: info.Name, args: args, async: asyncSec, noLog: e.noLog(pc, t, vars)}
+	spec := jobSpec{module: info.Name, args: args, async: asyncSec, noLog: e.noLog(pc, t, vars), check: check, diff: diff}
 	switch {
 	case asyncSec > 0 && poll == 0:
 		return e.launch(ctx, pc, t, host, vars, spec)

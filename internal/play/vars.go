@@ -48,7 +48,8 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		v["ansible_play_name"] = pc.play.Name
 		v["playbook_dir"] = playDir
 		v["inventory_file"], v["inventory_dir"] = invFile, invDir
-		v["ansible_check_mode"] = false
+		v["ansible_check_mode"] = e.cfg.Check
+		v["ansible_diff_mode"] = e.cfg.Diff
 		v["ansible_verbosity"] = e.cfg.Verbosity
 		v["omit"] = e.omit
 		maps.Copy(v, e.cfg.ExtraVars)
