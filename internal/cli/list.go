@@ -18,7 +18,11 @@ func listPlaybooks(w io.Writer, o PublishOptions, inv *playbook.Inventory, books
 			continue
 		}
 		for i, p := range b.Plays {
-			fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, p.Name, strings.Join(p.Tags, ", "))
+			name := p.Name
+			if name == "" {
+				name = p.Hosts // an unnamed play is named after its hosts
+			}
+			fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, name, strings.Join(p.Tags, ", "))
 			if o.ListHosts {
 				hosts, err := inv.Match(p.Hosts)
 				if err != nil {
