@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jetplay/jetplay/internal/playbook"
 )
@@ -84,13 +83,4 @@ func (e *Engine) flushHandlers(ctx context.Context, pc *playCtx, only map[string
 		e.runTaskOnHosts(ctx, pc, h, run, true)
 	}
 	return nil
-}
-
-// isFlushHandlers reports whether t is meta: flush_handlers.
-func isFlushHandlers(t *playbook.Task) bool {
-	if t.Module != "meta" {
-		return false
-	}
-	raw, _ := t.Args["_raw_params"].(string)
-	return strings.TrimSpace(raw) == "flush_handlers"
 }

@@ -418,8 +418,8 @@ func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Ta
 			}
 			continue
 		}
-		if isFlushHandlers(t) {
-			if err := e.flushHandlers(ctx, pc, only); err != nil {
+		if t.Module == "meta" {
+			if err := e.runMeta(ctx, pc, t, hosts, only); err != nil {
 				return err
 			}
 			continue
