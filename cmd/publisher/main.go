@@ -56,8 +56,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.CountVarP(&o.Verbosity, "verbose", "v", "more output (-v, -vv, -vvv)")
 	fs.BoolVarP(&o.Check, "check", "C", false, "don't make any changes; instead, try to predict some of the changes that may occur")
 	fs.BoolVarP(&o.Diff, "diff", "D", false, "when changing (small) files and templates, show the differences in those files")
-	fs.BoolVarP(&o.Check, "check", "C", false, "don't make any changes; instead, try to predict some of the changes that may occur")
-	fs.BoolVarP(&o.Diff, "diff", "D", false, "when changing (small) files and templates, show the differences in those files")
 	fs.StringArrayVarP(&o.Tags, "tags", "t", nil, "only run tasks tagged with these (comma-separated, repeatable)")
 	fs.StringArrayVar(&o.SkipTags, "skip-tags", nil, "skip tasks tagged with these (comma-separated, repeatable)")
 	fs.StringVar(&o.StartAt, "start-at-task", "", "start the playbook at the task of this name")
