@@ -281,6 +281,13 @@ func (b *Bus) Status(ctx context.Context, id job.ID) (job.Status, uint64, error)
 	return st, e.Revision(), err
 }
 
+// Record is a job's status record with the KV revision it was read or
+// written at.
+type Record struct {
+	Status   job.Status
+	Revision uint64
+}
+
 // Update applies fn to the job's current record and writes the result with
 // compare-and-set, re-reading and re-applying on a lost race. fn may return
 // ErrUnchanged to write nothing (Update then returns the current record and
@@ -292,42 +299,67 @@ func (b *Bus) Status(ctx context.Context, id job.ID) (job.Status, uint64, error)
 // CAS makes that safe). A record not found right after it was created (a
 // replica a moment behind) is read again a few times.
 func (b *Bus) Update(ctx context.Context, id job.ID, fn func(job.Status) (job.Status, error)) (job.Status, error) {
+	rec, err := b.update(ctx, id, Record{}, fn)
+	return rec.Status, err
+}
+
+// UpdateFrom is Update starting from a record the caller holds (what its
+// last UpdateFrom returned): fn sees it and the first compare-and-set uses
+// its revision, so a record nobody changed since is written without a read.
+// If the record moved on meanwhile, or fn returns an error for the caller's
+// copy, it reads the stored record and applies fn to that, as Update. A zero
+// from reads first. It returns the record as written (or as stored, with
+// fn's error).
+func (b *Bus) UpdateFrom(ctx context.Context, id job.ID, from Record, fn func(job.Status) (job.Status, error)) (Record, error) {
+	return b.update(ctx, id, from, fn)
+}
+
+func (b *Bus) update(ctx context.Context, id job.ID, have Record, fn func(job.Status) (job.Status, error)) (Record, error) {
 	notFound := 0
 	for conflicts := 0; conflicts < 50; {
-		cur, rev, err := b.Status(ctx, id)
-		if errors.Is(err, ErrNotFound) && notFound < 3 && ctx.Err() == nil {
-			notFound++
-			sleep(ctx, time.Duration(notFound)*100*time.Millisecond)
-			continue
-		}
-		if err != nil {
-			return cur, err
+		cur, rev := have.Status, have.Revision
+		known := rev != 0
+		have = Record{} // the caller's copy serves the first try only
+		if !known {
+			var err error
+			cur, rev, err = b.Status(ctx, id)
+			if errors.Is(err, ErrNotFound) && notFound < 3 && ctx.Err() == nil {
+				notFound++
+				sleep(ctx, time.Duration(notFound)*100*time.Millisecond)
+				continue
+			}
+			if err != nil {
+				return Record{Status: cur, Revision: rev}, err
+			}
 		}
 		next, err := fn(cur)
+		if err != nil && known {
+			continue // decided on the caller's copy: decide on the stored one
+		}
 		if err != nil {
-			return cur, err
+			return Record{Status: cur, Revision: rev}, err
 		}
 		data, err := next.Encode()
 		if err != nil {
-			return cur, err
+			return Record{Status: cur, Revision: rev}, err
 		}
 		before := lastError(b.js.Conn())
 		octx, cancel := context.WithTimeout(ctx, opTimeout)
-		_, err = b.kv.Update(octx, job.StatusKey(id), data, rev)
+		nrev, err := b.kv.Update(octx, job.StatusKey(id), data, rev)
 		cancel()
 		switch {
 		case err == nil:
-			return next, nil
+			return Record{Status: next, Revision: nrev}, nil
 		case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
 			conflicts++
 		case transient(ctx, err):
 			if denied := permissionDenied(b.js.Conn(), before); denied != nil {
-				return cur, fmt.Errorf("write status %s: %w: %w", id, denied, err)
+				return Record{Status: cur, Revision: rev}, fmt.Errorf("write status %s: %w: %w", id, denied, err)
 			}
 			sleep(ctx, 100*time.Millisecond)
 		default:
-			return cur, fmt.Errorf("write status %s: %w", id, err)
+			return Record{Status: cur, Revision: rev}, fmt.Errorf("write status %s: %w", id, err)
 		}
 	}
-	return job.Status{}, fmt.Errorf("%w: %s", ErrConflict, id)
+	return Record{}, fmt.Errorf("%w: %s", ErrConflict, id)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func benchExecutors(b *testing.B, dialer executor.Dialer, concurrency, n int) {
 		exs = append(exs, ex)
 	}
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	rctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, ex := range exs {
@@ -84,7 +85,7 @@ func benchExecutors(b *testing.B, dialer executor.Dialer, concurrency, n int) {
 	// filter on every jid: a consumer with b.N filter subjects, which the
 	// server checks pairwise).
 	got, err := waitRun(ctx, bs, run, ids)
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	b.StopTimer()
 	stop()
 	wg.Wait()
@@ -97,6 +98,19 @@ func benchExecutors(b *testing.B, dialer executor.Dialer, concurrency, n int) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "jobs/s")
+	// CPU per job (this process: executor, embedded server, watcher; not
+	// the commands' own processes) does not depend on what else the
+	// machine runs meanwhile, as jobs/s does.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/job")
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkExecutorNoop is the executor's control plane alone.

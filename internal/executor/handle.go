@@ -56,7 +56,8 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 
 	// The job's connection, resolved once for this delivery.
 	c := e.cfg.Dialer.Conn(t.Host, t.Target)
-	st, err := e.claim(ctx, &t, c, attempt)
+	claimed, err := e.claim(ctx, &t, c, attempt)
+	st := claimed.Status
 	switch {
 	case errors.Is(err, errFinal):
 		log.Debug().Msg("job already final; acking leftover delivery")
@@ -132,7 +133,9 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	// the heartbeat keeps the lease meanwhile) rather than give the job up.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalWriteTimeout)
 	defer cancel()
-	_, err = e.cfg.Bus.Update(wctx, t.JID, func(cur job.Status) (job.Status, error) {
+	// From the claimed record: unless something changed it meanwhile (a
+	// cancel request), the write needs no read.
+	_, err = e.cfg.Bus.UpdateFrom(wctx, t.JID, claimed, func(cur job.Status) (job.Status, error) {
 		if cur.State.Final() {
 			return cur, bus.ErrUnchanged
 		}
@@ -163,8 +166,9 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	log.Debug().Str("state", string(final)).Msg("job finished")
 }
 
-// claim moves the job from queued to running under this executor's name.
-func (e *Executor) claim(ctx context.Context, t *job.Task, c conn.Conn, attempt int) (job.Status, error) {
+// claim moves the job from queued to running under this executor's name and
+// returns the record it wrote (or found).
+func (e *Executor) claim(ctx context.Context, t *job.Task, c conn.Conn, attempt int) (bus.Record, error) {
 	now := time.Now()
 	probed := false
 	move := func(cur job.Status) (job.Status, error) {
@@ -207,22 +211,22 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, c conn.Conn, attempt 
 		next.Executor, next.Attempt = e.cfg.Name, attempt
 		return next, err
 	}
-	st, err := e.cfg.Bus.Update(ctx, t.JID, move)
+	rec, err := e.cfg.Bus.UpdateFrom(ctx, t.JID, bus.Record{}, move)
 	if errors.Is(err, errOwnClaim) {
-		return st, nil
+		return rec, nil
 	}
 	if errors.Is(err, bus.ErrNotFound) {
 		// A producer that published without recording the job first.
 		q := job.NewQueued(t, t.Submitted)
 		if _, cerr := e.cfg.Bus.Create(ctx, q); cerr != nil && !errors.Is(cerr, jetstream.ErrKeyExists) {
-			return st, cerr
+			return rec, cerr
 		}
-		st, err = e.cfg.Bus.Update(ctx, t.JID, move)
+		rec, err = e.cfg.Bus.UpdateFrom(ctx, t.JID, bus.Record{}, move)
 		if errors.Is(err, errOwnClaim) {
-			return st, nil
+			return rec, nil
 		}
 	}
-	return st, err
+	return rec, err
 }
 
 // run executes the module on the task's host.
