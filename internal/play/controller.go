@@ -2,6 +2,7 @@ package play
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"maps"
@@ -490,6 +491,55 @@ func (e *Engine) template(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 	copyArgs["content"] = fmt.Sprint(out)
 	return e.runSync(ctx, pc, t, host, vars, jobSpec{module: "copy", args: copyArgs, noLog: e.noLog(pc, t, vars),
 		check: e.checkMode(pc, t, vars), diff: e.diffMode(pc, t, vars)})
+}
+
+// copySource reads the controller-side src of a copy task into args, as
+// the module expects it: its bytes base64 in _content_b64 and its name in
+// _original_basename. A relative src is looked up in files/ beside the
+// task's file and the playbook, as Ansible's. Nothing is done for content
+// or remote_src. A non-nil result is the task's failure.
+func (e *Engine) copySource(pc *playCtx, t *playbook.Task, args map[string]any) map[string]any {
+	src, ok := args["src"]
+	if !ok || src == nil || args["content"] != nil {
+		return nil
+	}
+	if remote, _ := e.boolish(args["remote_src"], nil); remote {
+		return nil
+	}
+	name := fmt.Sprint(src)
+	path := findFile(name, "files", t.Pos.File, pc.book.Dir)
+	notFound := func() map[string]any {
+		// Ansible's message lists where it looked.
+		var searched []string
+		for _, d := range []string{filepath.Dir(t.Pos.File), pc.book.Dir} {
+			if d == "" || filepath.IsAbs(name) {
+				continue
+			}
+			abs, _ := filepath.Abs(d)
+			searched = append(searched, filepath.Join(abs, "files", name), filepath.Join(abs, name))
+		}
+		msg := fmt.Sprintf("Could not find or access '%s'", name)
+		if len(searched) > 0 {
+			msg += "\nSearched in:\n\t" + strings.Join(searched, "\n\t")
+		}
+		return failure(msg + " on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option")
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return notFound()
+	}
+	if fi.IsDir() {
+		return failure(fmt.Sprintf("jetplay does not implement copying a directory (src %s)", name))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return notFound()
+	}
+	args["_content_b64"] = base64.StdEncoding.EncodeToString(data)
+	if _, ok := args["_original_basename"]; !ok {
+		args["_original_basename"] = filepath.Base(name)
+	}
+	return nil
 }
 
 // findFile resolves a relative file name as Ansible's lookups do: beside

@@ -209,6 +209,11 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	if err := module.CheckArgs(info.Name, args); err != nil {
 		return failure(err.Error())
 	}
+	if info.Name == "copy" {
+		if res := e.copySource(pc, t, args); res != nil {
+			return res
+		}
+	}
 	poll := defaultPoll
 	if t.Poll != nil {
 		if poll, err = e.intOf(t.Poll, vars); err != nil {
