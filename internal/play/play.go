@@ -282,11 +282,15 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 	if hosts, err = orderHosts(hosts, p.Order); err != nil {
 		return fmt.Errorf("%s: %w", p.Pos, err)
 	}
-	name := cmp.Or(p.Name, pattern)
-	e.report(func(r report.Reporter) {
-		r.PlayStart(report.Play{Name: name, ID: e.newID("play"), Start: time.Now(), Path: posPath(p.Pos), Strategy: p.Strategy})
-	})
-	defer e.report(func(r report.Reporter) { r.PlayEnd() })
+	// Ansible starts the play again for each serial batch: one PLAY
+	// banner and one json play entry per batch, under the same play id.
+	playID := e.newID("play")
+	playStart := func() {
+		name := cmp.Or(p.Name, pattern)
+		e.report(func(r report.Reporter) {
+			r.PlayStart(report.Play{Name: name, ID: playID, Start: time.Now(), Path: posPath(p.Pos), Strategy: p.Strategy})
+		})
+	}
 	matched := hosts
 	hosts = filter(hosts, func(h string) bool {
 		st := e.host(h)
@@ -294,7 +298,8 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 		return !st.failed && !st.unreachable
 	})
 	if len(hosts) == 0 {
-		e.report(func(r report.Reporter) { r.NoHostsMatched(pattern) })
+		playStart()
+		e.report(func(r report.Reporter) { r.NoHostsMatched(pattern); r.PlayEnd() })
 		return nil
 	}
 	pc := &playCtx{book: b, play: p, hosts: hosts, allHosts: matched, free: p.Strategy == "free"}
@@ -311,46 +316,56 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 		return fmt.Errorf("%s: %w", p.Pos, err)
 	}
 	for _, batch := range batches {
-		pc.batch = batch
-		shared := toAny(batch)
-		for _, h := range batch {
-			pc.base[h]["ansible_play_batch"] = shared
+		if err := e.runBatch(ctx, pc, batch, playStart); err != nil || pc.aborted != "" || pc.ended() || allFailed(e, batch) {
+			return err
 		}
-		only := setOf(batch)
-		if gatherFacts(p) {
-			e.gatherFacts(ctx, pc, only)
+	}
+	return nil
+}
+
+// runBatch runs the play on one serial batch, between a play start and end
+// of the reporters. It stops the run (e.aborted, e.stopRun) when the batch
+// aborts it or every host of the batch failed.
+func (e *Engine) runBatch(ctx context.Context, pc *playCtx, batch []string, playStart func()) error {
+	playStart()
+	defer e.report(func(r report.Reporter) { r.PlayEnd() })
+	p := pc.play
+	pc.batch = batch
+	shared := toAny(batch)
+	for _, h := range batch {
+		pc.base[h]["ansible_play_batch"] = shared
+	}
+	only := setOf(batch)
+	if gatherFacts(p) {
+		e.gatherFacts(ctx, pc, only)
+	}
+	if pc.free {
+		if err := e.runFree(ctx, pc, batch); err != nil {
+			return err
 		}
-		if pc.free {
-			if err := e.runFree(ctx, pc, batch); err != nil {
+	} else {
+		for _, list := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
+			if err := e.runTasks(ctx, pc, list, only); err != nil {
 				return err
 			}
-		} else {
-			for _, list := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
-				if err := e.runTasks(ctx, pc, list, only); err != nil {
-					return err
-				}
-				if pc.ended() {
-					break
-				}
-				if err := e.flushHandlers(ctx, pc, only); err != nil {
-					return err
-				}
+			if pc.ended() {
+				break
+			}
+			if err := e.flushHandlers(ctx, pc, only); err != nil {
+				return err
 			}
 		}
-		if pc.aborted != "" {
-			// any_errors_fatal, max_fail_percentage: the run stops, exit 2.
-			e.aborted, e.stopRun = true, true
-			return nil
-		}
-		if pc.ended() {
-			return nil // meta: end_play
-		}
-		if allFailed(e, batch) {
-			// Every host of the batch failed or is unreachable: Ansible
-			// stops the run (its exit code stays the recap's).
-			e.stopRun = true
-			return nil
-		}
+	}
+	switch {
+	case pc.aborted != "":
+		// any_errors_fatal, max_fail_percentage: the run stops, exit 2.
+		e.aborted, e.stopRun = true, true
+	case pc.ended():
+		// meta: end_play
+	case allFailed(e, batch):
+		// Every host of the batch failed or is unreachable: Ansible
+		// stops the run (its exit code stays the recap's).
+		e.stopRun = true
 	}
 	return nil
 }
