@@ -120,167 +120,203 @@ func (e *Engine) inherit(b *playbook.Task, tasks []*playbook.Task, rescuable boo
 	return out
 }
 
-// runInclude loads an include_tasks file per host (and per loop item) and
-// runs its tasks on the hosts that included it. Loop items are included one
-// after another; each host's tasks see its own loop variable.
+// includeFile is one file an include_tasks task includes, with the loop
+// variables it is included with, for the hosts that include it the same way
+// (Ansible's IncludedFile).
+type includeFile struct {
+	path, name string
+	// key tells two inclusions apart: the path and the loop variables.
+	key   string
+	item  any
+	extra map[string]any // per host, see extras
+	hosts []string
+	// extras are each host's loop variables.
+	extras map[string]map[string]any
+}
+
+// runInclude runs an include_tasks task as Ansible's linear strategy does:
+// every host's result first (an include skipped by when, per host or per
+// loop item, is reported like any skipped task), then one "included:" per
+// file and loop variables with the hosts that include it that way, and
+// each of them runs in that order on its hosts, each host seeing its own
+// loop variable.
 func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string) error {
 	rt := e.reportTask(pc, t, hosts[0])
-	type instance struct {
-		path, name string
-		extra      map[string]any
-		item       any
+	loopVar, indexVar := "item", ""
+	var label any
+	if lc := t.LoopControl; lc != nil {
+		if lc.LoopVar != "" {
+			loopVar = lc.LoopVar
+		}
+		indexVar = lc.IndexVar
+		if lc.Label != "" {
+			label = lc.Label
+		}
 	}
-	// per host, its include instances in order.
-	perHost := map[string][]instance{}
-	most := 0
+	var files []*includeFile
+	// add puts host's inclusion into the first equal file that does not
+	// have the host yet, as IncludedFile.process_include_results does.
+	add := func(h string, in *includeFile) {
+		for _, f := range files {
+			if f.key == in.key && !slices.Contains(f.hosts, h) {
+				f.hosts = append(f.hosts, h)
+				f.extras[h] = in.extra
+				return
+			}
+		}
+		in.hosts, in.extras = []string{h}, map[string]map[string]any{h: in.extra}
+		files = append(files, in)
+	}
 	for _, h := range hosts {
 		vars := e.varsFor(pc, t, h, nil)
-		var itemVars []map[string]any
-		var itemValues []any
-		if t.Loop != nil {
-			items, err := e.loopItems(t, vars)
-			if err != nil {
-				e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
-				continue
-			}
-			loopVar := "item"
-			if t.LoopControl != nil && t.LoopControl.LoopVar != "" {
-				loopVar = t.LoopControl.LoopVar
-			}
-			for i, item := range items {
-				itemValues = append(itemValues, item)
-				x := map[string]any{loopVar: item, "ansible_loop_var": loopVar}
-				if t.LoopControl != nil && t.LoopControl.IndexVar != "" {
-					x[t.LoopControl.IndexVar] = i
+		if t.Loop == nil {
+			// A when that cannot be evaluated includes the file, as in
+			// Ansible: its tasks inherit the when and fail on it there.
+			ok, err := e.cond(t.When, vars)
+			switch {
+			case err == nil && !ok:
+				e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Skipped, Result: map[string]any{
+					"changed": false, "skipped": true, "skip_reason": "Conditional result was False", "_ansible_no_log": e.noLog(pc, t, vars)}})
+			default:
+				in, err := e.includeOf(pc, t, vars, nil)
+				if err != nil {
+					e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
+					continue
 				}
-				itemVars = append(itemVars, x)
+				add(h, in)
+				e.report(func(r report.Reporter) {
+					r.HostResult(rt, report.HostResult{Host: h, Status: report.OK, End: time.Now(),
+						Result: map[string]any{"changed": false, "include": in.name, "include_args": map[string]any{}}})
+				})
 			}
-		} else {
-			itemVars = []map[string]any{nil}
+			continue
 		}
-		for i, x := range itemVars {
-			iv := vars
-			if x != nil {
-				iv = maps.Clone(vars)
-				maps.Copy(iv, x)
+		items, err := e.loopItems(t, vars)
+		if err != nil {
+			e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
+			continue
+		}
+		if len(items) == 0 {
+			e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Skipped, Result: map[string]any{
+				"changed": false, "skipped": true, "skipped_reason": "No items in the list", "results": []any{}}})
+			continue
+		}
+		var results []any
+		var included []*includeFile
+		failed := false
+		for i, item := range items {
+			x := map[string]any{loopVar: item, "ansible_loop_var": loopVar}
+			if indexVar != "" {
+				x[indexVar] = i
 			}
+			iv := maps.Clone(vars)
+			maps.Copy(iv, x)
+			r := map[string]any{loopVar: item, "ansible_loop_var": loopVar}
+			if indexVar != "" {
+				r["ansible_index_var"], r[indexVar] = indexVar, i
+			}
+			var shown any = ansibleOrder(item)
+			if label != nil {
+				if l, err := e.cfg.Render.Value(label, iv); err == nil {
+					shown = labelString(l)
+				}
+			}
+			r["_ansible_item_label"] = shown
 			ok, err := e.cond(t.When, iv)
-			if err != nil || !ok {
-				continue
+			switch {
+			case err == nil && !ok:
+				maps.Copy(r, map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False",
+					"_ansible_no_log": e.noLog(pc, t, iv)})
+			default:
+				in, err := e.includeOf(pc, t, iv, x)
+				if err != nil {
+					maps.Copy(r, failure(err.Error()))
+					break
+				}
+				in.item = item
+				included = append(included, in)
+				r["include"], r["include_args"] = in.name, map[string]any{}
 			}
-			raw := t.Args["_raw_params"]
-			if f, ok := t.Args["file"]; ok {
-				raw = f
+			results = append(results, r)
+			if st := statusOf(r); st != report.OK {
+				failed = failed || st == report.Failed
+				ir := report.ItemResult{Task: rt, Host: h, Status: st, Item: ansibleOrder(item), Label: label2(label, shown), Result: r}
+				e.report(func(rep report.Reporter) { rep.Item(ir) })
 			}
-			v, err := e.cfg.Render.Template(fmt.Sprint(raw), iv)
-			if err != nil {
-				e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
-				break
-			}
-			in := instance{path: includePath(fmt.Sprint(v), t.Pos.File, pc.book.Dir), name: fmt.Sprint(v), extra: x}
-			if i < len(itemValues) {
-				in.item = itemValues[i]
-			}
-			perHost[h] = append(perHost[h], in)
 		}
-		most = max(most, len(perHost[h]))
+		res := map[string]any{"changed": false, "msg": "All items completed", "results": results}
+		switch {
+		case failed:
+			res["failed"], res["msg"] = true, "One or more items failed"
+			e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: res})
+			continue
+		case len(included) == 0:
+			res["skipped"], res["msg"] = true, "All items skipped"
+			e.finishHost(rt, pc, t, h, report.HostResult{Host: h, Status: report.Skipped, Result: res})
+			continue
+		}
+		for _, in := range included {
+			add(h, in)
+		}
+		e.report(func(r report.Reporter) {
+			r.HostResult(rt, report.HostResult{Host: h, Status: report.OK, Result: res, End: time.Now()})
+		})
 	}
-	e.reportIncludes(rt, pc, t, hosts, most, func(h string, k int) (string, string, any, bool) {
-		if k >= len(perHost[h]) {
-			return "", "", nil, false
+	for _, f := range files {
+		shown := f.path
+		if abs, err := filepath.Abs(f.path); err == nil {
+			shown = abs // Ansible prints the included file's absolute path
 		}
-		in := perHost[h][k]
-		return in.path, in.name, in.item, true
-	})
-	for k := range most {
-		byFile := map[string][]string{}
-		var order []string
+		e.report(func(r report.Reporter) {
+			r.Included(rt, shown, f.hosts, f.item, t.Loop != nil)
+			for _, h := range f.hosts {
+				// Ansible counts each included file once per host.
+				e.stats.Add(report.HostResult{Host: h, Status: report.OK})
+			}
+		})
+	}
+	for _, f := range files {
+		hosts := filter(f.hosts, func(h string) bool { return !e.host(h).failed })
+		if len(hosts) == 0 {
+			continue
+		}
+		tasks, err := e.cfg.LoadTasks(f.path)
+		if err != nil {
+			return fmt.Errorf("%s: include_tasks: %w", t.Pos, err)
+		}
+		tasks = playbook.WithRole(tasks, t.Role)
 		for _, h := range hosts {
-			if k >= len(perHost[h]) || e.host(h).failed {
-				continue
-			}
-			in := perHost[h][k]
-			if _, seen := byFile[in.path]; !seen {
-				order = append(order, in.path)
-			}
-			byFile[in.path] = append(byFile[in.path], h)
+			pc.pushExtra(h, f.extras[h])
 		}
-		for _, path := range order {
-			tasks, err := e.cfg.LoadTasks(path)
-			if err != nil {
-				return fmt.Errorf("%s: include_tasks: %w", t.Pos, err)
-			}
-			tasks = playbook.WithRole(tasks, t.Role)
-			for _, h := range byFile[path] {
-				pc.pushExtra(h, perHost[h][k].extra)
-			}
-			wrapper := &playbook.Task{Vars: t.Vars, IgnoreErrors: t.IgnoreErrors, Become: t.Become, Environment: t.Environment}
-			err = e.runTasks(ctx, pc, e.inherit(wrapper, tasks, e.isRescuable(t)), setOf(byFile[path]))
-			for _, h := range byFile[path] {
-				pc.popExtra(h)
-			}
-			if err != nil {
-				return err
-			}
+		// The included tasks inherit the include's when (evaluated again
+		// for each of them) and its other keywords.
+		wrapper := &playbook.Task{When: t.When, Vars: t.Vars, IgnoreErrors: t.IgnoreErrors, Become: t.Become, Environment: t.Environment}
+		err = e.runTasks(ctx, pc, e.inherit(wrapper, tasks, e.isRescuable(t)), setOf(hosts))
+		for _, h := range hosts {
+			pc.popExtra(h)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// reportIncludes reports the include task: one "included:" line per file
-// and item (hosts grouped), and per host its include result, counted once
-// per included file as Ansible counts them.
-func (e *Engine) reportIncludes(rt report.Task, pc *playCtx, t *playbook.Task, hosts []string, most int,
-	instance func(h string, k int) (path, name string, item any, ok bool)) {
-	loops := t.Loop != nil
-	loopVar := "item"
-	if t.LoopControl != nil && t.LoopControl.LoopVar != "" {
-		loopVar = t.LoopControl.LoopVar
+// includeOf is the file an include_tasks task includes with vars: its
+// file (or free-form) argument rendered and resolved. extra are the loop
+// variables, which tell inclusions of the same file apart.
+func (e *Engine) includeOf(pc *playCtx, t *playbook.Task, vars, extra map[string]any) (*includeFile, error) {
+	raw := t.Args["_raw_params"]
+	if f, ok := t.Args["file"]; ok {
+		raw = f
 	}
-	results := map[string][]any{}
-	for k := range most {
-		var order []string
-		byPath := map[string][]string{}
-		var item any
-		for _, h := range hosts {
-			path, name, it, ok := instance(h, k)
-			if !ok {
-				continue
-			}
-			item = it
-			if _, seen := byPath[path]; !seen {
-				order = append(order, path)
-			}
-			byPath[path] = append(byPath[path], h)
-			r := map[string]any{"include": name, "include_args": map[string]any{}}
-			if loops {
-				r[loopVar], r["ansible_loop_var"], r["_ansible_item_label"] = it, loopVar, it
-			}
-			results[h] = append(results[h], r)
-		}
-		for _, path := range order {
-			e.report(func(rep report.Reporter) { rep.Included(rt, path, byPath[path], item, loops) })
-		}
+	v, err := e.cfg.Render.Template(fmt.Sprint(raw), vars)
+	if err != nil {
+		return nil, err
 	}
-	for _, h := range hosts {
-		rs := results[h]
-		if len(rs) == 0 {
-			continue
-		}
-		res := rs[0].(map[string]any)
-		if loops {
-			res = map[string]any{"changed": false, "msg": "All items completed", "results": rs}
-		} else {
-			res["changed"] = false
-		}
-		hr := report.HostResult{Host: h, Status: report.OK, Result: res, End: time.Now()}
-		e.report(func(rep report.Reporter) {
-			rep.HostResult(rt, hr)
-			for range rs {
-				e.stats.Add(hr)
-			}
-		})
-	}
+	name := fmt.Sprint(v)
+	path := includePath(name, t.Pos.File, pc.book.Dir)
+	return &includeFile{path: path, name: name, key: fmt.Sprintf("%s\x00%v", path, extra), extra: extra}, nil
 }
 
 // pushExtra adds variables (an include's loop item) for host's tasks until
