@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -50,8 +49,8 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if c.Output != nil {
-		cmd.Stdout = io.MultiWriter(&stdout, outputWriter{c.Output, false})
-		cmd.Stderr = io.MultiWriter(&stderr, outputWriter{c.Output, true})
+		cmd.Stdout = teeWriter{&stdout, outputWriter{c.Output, false}}
+		cmd.Stderr = teeWriter{&stderr, outputWriter{c.Output, true}}
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 
