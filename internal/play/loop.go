@@ -78,7 +78,18 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 		r["_ansible_no_log"] = e.noLog(pc, t, iv)
 		results[i] = r
 		st := statusOf(r)
-		reports[i] = report.ItemResult{Host: host, Status: st, Ignored: e.ignored(t, st, iv), Item: ansibleOrder(item), Label: label2(label, shown), Result: r}
+		delegated := ""
+		if t.DelegateTo != "" {
+			// delegate_to is rendered per item ("{{ item }}").
+			if d, err := e.cfg.Render.Template(t.DelegateTo, iv); err == nil {
+				delegated = fmt.Sprint(d)
+				if st != report.Skipped && st != report.Unreachable {
+					r["_ansible_delegated_vars"] = e.delegatedVars(delegated)
+				}
+			}
+		}
+		reports[i] = report.ItemResult{Host: host, Status: st, Ignored: e.ignored(t, st, iv), Item: ansibleOrder(item), Label: label2(label, shown),
+			Result: r, Delegated: delegated}
 		if !parallel {
 			e.report(func(rep report.Reporter) { rep.Item(reports[i]) })
 		}
