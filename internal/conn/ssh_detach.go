@@ -17,63 +17,64 @@ import (
 
 // Detached jobs.
 //
-// Run with Command.Detach starts the command under a small POSIX sh wrapper
-// sent inline in the exec request (nothing is copied to the host first).
-// Everything the job leaves lives in its job directory
-// JobDir/<jid> (default $HOME/.jetplay/jobs/<jid>; not $XDG_RUNTIME_DIR,
-// which systemd removes when the user's last session ends):
+// Run with Command.Detach starts the command under a small POSIX sh monitor
+// (nothing is copied to the host first). Everything the job leaves lives in
+// its job directory JobDir/<jid> (default $HOME/.jetplay/jobs/<jid>; not
+// $XDG_RUNTIME_DIR, which systemd removes when the user's last session
+// ends):
 //
-//	start    wrapper start time (epoch seconds)
+//	start    start time (epoch seconds)
 //	mpid     pid of the monitor (the shell that waits for the job)
 //	pid      pid of the job = its process group and session id
+//	         (both written in one write(2): readers wait for them to be
+//	         non-empty)
 //	stdout   the job's stdout
 //	stderr   the job's stderr
 //	timedout exists when the deadline killed the job
 //	end      end time (epoch seconds)
 //	rc       the job's wait status, written last and atomically (rc.tmp → rc)
 //
+// The control shell: every pooled connection has one long-lived session for
+// all its detached jobs (ssh_watch.go), a sh loop that reads one command a
+// line on stdin: start a job, watch one, stop watching one, remove job
+// directories, look now. No session is held per job, so a connection runs
+// any number of detached jobs at once, whatever MaxSessions. The control
+// shell takes one of the connection's command sessions while it has work
+// and closes it after watchLinger idle. It ends at end of input, i.e. with
+// its session or connection: no remote waiter outlives its client.
+//
 // Starting: mkdir of the job directory is the atomic "start once" guard, so
 // running the same jid again (a retry after a dropped connection, or a
 // redelivered task) attaches to the existing job instead of starting it a
-// second time. The monitor runs under setsid (a new session, immune to the
-// SSH session's end), stdin /dev/null, output to /dev/null. It starts the
-// job under setsid again, so the job is the leader of its own process group
-// and can be killed as a whole without killing the monitor.
+// second time. The control shell runs that mkdir itself, then starts the
+// monitor from a double-forked subshell and goes on. The monitor runs
+// under setsid (a new session, immune to the SSH session's end), output to
+// /dev/null, stdin the become password (sudo -S reads it) or /dev/null. It
+// starts the job under setsid again, so the job is the leader of its own
+// process group and can be killed as a whole without killing the monitor.
+// The command line and password cross as shell words on one line of the
+// control shell's stdin: never in a process's arguments, never logged.
 //
 // Deadline: when Timeout is set the monitor runs a watchdog subshell that
 // sleeps Timeout, creates "timedout", sends TERM to the job's process group,
 // sleeps Grace and sends KILL. It runs on the host, so the deadline holds
 // with no executor connected. If the job ends first the watchdog is killed.
 //
-// Starting and looking take one short session each: the start/look script
-// starts the job (mode run; it returns once the job's pid is recorded, or
-// at once when the directory existed) and then looks at it once: it prints
-// the status line and the job's output (stdout on stdout, stderr on stderr,
-// byte for byte) when rc exists, JETPLAY-RUNNING while the monitor is
-// alive, JETPLAY-LOST when the monitor is gone without writing rc (host
-// reboot, kill -9), JETPLAY-NOJOB when there is no such job. No session
-// stays open for a running job.
+// Waiting: the client sends a "look" line every watchTick (50ms) while it
+// waits for jobs, and nothing when idle, so the host runs no sleep: a look
+// is builtins only (test, read, kill -0). For each watched job whose rc
+// appeared the shell prints a status line and the job's stdout and stderr,
+// length-prefixed, byte for byte; a job whose directory is gone is
+// reported as not found, one whose monitor is gone without writing rc
+// (host reboot, kill -9; or no monitor 200 looks after the start) as lost.
+// When the control shell's session ends, every waiter gets an error and
+// tries again (below), which starts a new one. When it cannot be opened
+// beside the other sessions (a server allowing fewer sessions than
+// MaxSessions, or MaxSessions below 3), the waiter falls back to a session
+// of its own that starts the job and polls rc every 0.2s, writing a "."
+// line every second so that SIGPIPE ends it once its client is gone.
 //
-// Waiting: every connection has one job watcher (ssh_watch.go) for all its
-// detached jobs: a single long-lived session running a small sh loop that
-// reads "+JID" (watch), "-JID" (stop watching) and "." (look now) lines on
-// stdin and prints "D JID" (rc written), "G JID" (directory gone) or "L JID"
-// (monitor gone) once for each watched job whose state changed. The client
-// sends "." every watchTick (50ms) while it has jobs to wait for and nothing
-// when idle, so the host runs no sleep: each look is builtins only (test,
-// read, kill -0). On a report the waiter looks at its job again in a short
-// session, which gives the result. The watcher takes one of the
-// connection's command sessions while jobs are pending and closes it after
-// watchLinger idle. Its shell ends at end of input, i.e. with its session or
-// connection: no remote waiter outlives its client. When the watcher's
-// session ends, every waiter gets an error and tries again (below), which
-// starts a new watcher; when it cannot be opened beside the job's own
-// sessions (a server allowing fewer sessions than MaxSessions, or
-// MaxSessions below 3), the waiter falls back to waiting inside its look
-// session, which then polls rc every 0.2s and writes a "." line every
-// second so that SIGPIPE ends it once its client is gone.
-//
-// If the connection or the watcher drops while waiting, Run and Attach
+// If the connection or the control shell drops while waiting, Run and Attach
 // reconnect with backoff (100ms doubling to 5s) and wait again, until ctx
 // is done or the host stays unreachable past the job's deadline
 // (Timeout+Grace) plus reattachMargin, and at least reattachMargin after
@@ -122,8 +123,8 @@ func (c *sshConn) dirExpr(suffix string) string {
 // monitorScript: $1 job dir, $2 timeout, $3 grace (seconds, "0" = none),
 // $4 command line, $5 "1" when a become password comes on stdin.
 const monitorScript = `d=$1 t=$2 g=$3
-echo $$ >"$d/mpid.tmp" && mv -f "$d/mpid.tmp" "$d/mpid"
-job='echo $$ >"$1/pid.tmp" && mv -f "$1/pid.tmp" "$1/pid" && eval "$2"'
+echo $$ >"$d/mpid"
+job='echo $$ >"$1/pid" && eval "$2"'
 if [ "$5" = 1 ]; then
   IFS= read -r pw
   printf '%s\n' "$pw" | setsid /bin/sh -c "$job" jetplay-job "$d" "$4" >"$d/stdout" 2>"$d/stderr" &
@@ -154,22 +155,16 @@ date +%s.%N >"$d/end"
 echo $st >"$d/rc.tmp" && mv -f "$d/rc.tmp" "$d/rc"
 `
 
-// lookScript: $1 job dir, $7 "wait" to wait in this session for the job to
-// end. It prints the status line and the job's output when the job has
-// ended, JETPLAY-RUNNING while it runs (unless waiting), JETPLAY-NOJOB or
-// JETPLAY-LOST. A job directory without mpid is a start in progress (or one
-// that died before launching the monitor): it is given 10s.
-const lookScript = `
+// waitScript: $1 job dir; prints the status line, then the job's output.
+const waitScript = `
 [ -d "$d" ] || { echo JETPLAY-NOJOB; exit 0; }
 n=0
 while [ ! -e "$d/rc" ]; do
   if [ -s "$d/mpid" ]; then
     kill -0 "$(cat "$d/mpid")" 2>/dev/null || [ -e "$d/rc" ] || { echo JETPLAY-LOST; exit 0; }
-    [ "$7" = wait ] || [ -e "$d/rc" ] || { echo JETPLAY-RUNNING; exit 0; }
   elif [ $n -ge 50 ]; then
     echo JETPLAY-LOST; exit 0
   fi
-  [ -e "$d/rc" ] && break
   sleep 0.2 2>/dev/null || sleep 1
   n=$((n+1))
   [ $((n % 5)) -ne 0 ] || echo .
@@ -180,9 +175,7 @@ echo "JETPLAY-DONE $(cat "$d/rc") $to $(cat "$d/pid" 2>/dev/null || echo 0) $(ca
 [ ! -e "$d/stderr" ] || cat "$d/stderr" >&2
 `
 
-// startScript: $1 job dir, $2..$5 as monitorScript's $2..$5, $6 mode ("run"
-// starts the job unless its directory exists; "attach" only looks), $7 as
-// lookScript's.
+// startScript: $1 job dir, $2..$6 as monitorScript's $2..$5 plus $6 mode.
 func startScript() string {
 	return `d=$1
 if [ "$6" = run ]; then
@@ -195,10 +188,10 @@ if [ "$6" = run ]; then
     printf '%s\n' "$pw" | setsid /bin/sh -c ` + Quote(monitorScript) + ` jetplay-monitor "$d" "$2" "$3" "$4" "$5" >/dev/null 2>&1 &
     pw=
     n=0
-    while [ ! -s "$d/pid" ] && [ ! -e "$d/rc" ] && [ $n -lt 500 ]; do sleep 0.01 2>/dev/null || sleep 1; n=$((n+1)); done
+    while [ ! -s "$d/pid" ] && [ ! -e "$d/rc" ] && [ $n -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; n=$((n+1)); done
   fi
 fi
-` + lookScript
+` + waitScript
 }
 
 var startScriptText = startScript()
@@ -268,41 +261,56 @@ func (c *sshConn) waitJob(ctx context.Context, cmd Command, mode, line string, s
 }
 
 // waitOnce makes one attempt; transient is true when a reconnect may help.
-// It looks at the job in a short session (starting it first in mode run)
-// and, while the job runs, waits for the connection's job watcher to report
-// a change before looking again.
+// It goes through the connection's control shell, or waits in a session of
+// its own when there is none.
 func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, stdin []byte) (res Result, found, transient bool, err error) {
-	blocking := false
-	for {
-		var sc *sshClient
-		var running bool
-		sc, res, found, running, transient, err = c.lookJob(ctx, cmd, mode, line, stdin, blocking)
-		if err != nil || !running {
-			return res, found, transient, err
+	sc, err := c.pool.client(ctx, c, nil)
+	if err != nil {
+		return res, false, ctx.Err() == nil && !errors.Is(err, errPoolClosed), c.dialErr(ctx, err)
+	}
+	if cap(sc.tokens) < 2 {
+		// No room for a control shell next to the jobs' other sessions.
+		return c.waitSession(ctx, cmd, mode, line, stdin)
+	}
+	start := ""
+	if mode == "run" {
+		timeout := "0"
+		if cmd.Timeout > 0 {
+			timeout = seconds(cmd.Timeout)
 		}
-		mode, stdin = "attach", nil
-		if cap(sc.tokens) < 2 {
-			// No room for a watcher next to the jobs' own sessions.
-			blocking = true
-			continue
+		pw, flag := "", "0"
+		if stdin != nil {
+			pw, flag = strings.TrimSuffix(string(stdin), "\n"), "1"
 		}
-		err = sc.watcher(c.jobBaseExpr()).wait(ctx, cmd.JobID)
-		switch {
-		case err == nil:
-		case ctx.Err() != nil:
-			return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
-		case errors.Is(err, errWatcherOpen):
-			c.pool.log.Debug().Err(err).Str("host", c.host).Str("job_id", cmd.JobID).Msg("waiting for the job in a session of its own")
-			blocking = true
-		default:
-			return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("waiting for job %s: %w", cmd.JobID, err)}
-		}
+		start = "s" + cmd.JobID + " " + Quote(timeout) + " " + Quote(seconds(cmp.Or(cmd.Grace, DefaultGrace))) + " " +
+			quoteLine(line) + " " + flag + " " + quoteLine(pw)
+	}
+	ev, err := sc.watcher(c.jobBaseExpr()).job(ctx, cmd.JobID, start)
+	switch {
+	case err != nil:
+		return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, err)
+	case ev.err != nil && errors.Is(ev.err, errWatcherOpen):
+		c.pool.log.Debug().Err(ev.err).Str("host", c.host).Str("job_id", cmd.JobID).Msg("waiting for the job in a session of its own")
+		return c.waitSession(ctx, cmd, mode, line, stdin)
+	case ev.err != nil:
+		return res, false, ctx.Err() == nil && !errors.Is(ev.err, errPoolClosed), &UnreachableError{Host: c.host, Err: fmt.Errorf("waiting for job %s: %w", cmd.JobID, ev.err)}
+	}
+	switch ev.kind {
+	case 'D':
+		res, err = c.doneResult(cmd, ev.fields, ev.stdout, ev.stderr)
+		return res, err == nil, false, err
+	case 'G':
+		return res, false, false, nil
+	case 'L':
+		return res, false, false, fmt.Errorf("job %s on %s: %w", cmd.JobID, c.host, errJobLost)
+	default:
+		return res, false, false, fmt.Errorf("job wrapper for %s on %s failed: %s", cmd.JobID, c.host, ev.msg)
 	}
 }
 
-// lookJob runs the start/look script once. running is true when the job
-// runs and blocking is false.
-func (c *sshConn) lookJob(ctx context.Context, cmd Command, mode, line string, stdin []byte, blocking bool) (sc *sshClient, res Result, found, running, transient bool, err error) {
+// waitSession waits for the job in a session of its own (the fallback when
+// there is no control shell); transient is true when a reconnect may help.
+func (c *sshConn) waitSession(ctx context.Context, cmd Command, mode, line string, stdin []byte) (res Result, found, transient bool, err error) {
 	grace := cmp.Or(cmd.Grace, DefaultGrace)
 	timeout := "0"
 	if cmd.Timeout > 0 {
@@ -312,16 +320,12 @@ func (c *sshConn) lookJob(ctx context.Context, cmd Command, mode, line string, s
 	if stdin != nil {
 		pw = "1"
 	}
-	wait := "look"
-	if blocking {
-		wait = "wait"
-	}
 	script := "exec /bin/sh -c " + Quote(startScriptText) + " jetplay-job " + c.jobDirExpr(cmd.JobID) + " " +
-		Quote(timeout) + " " + Quote(seconds(grace)) + " " + Quote(line) + " " + pw + " " + mode + " " + wait
+		Quote(timeout) + " " + Quote(seconds(grace)) + " " + Quote(line) + " " + pw + " " + mode
 
 	sess, sc, release, err := c.session(ctx, false)
 	if err != nil {
-		return nil, res, false, false, ctx.Err() == nil && !errors.Is(err, errPoolClosed), err
+		return res, false, ctx.Err() == nil && !errors.Is(err, errPoolClosed), err
 	}
 	defer release()
 	defer func() { _ = sess.Close() }()
@@ -331,7 +335,7 @@ func (c *sshConn) lookJob(ctx context.Context, cmd Command, mode, line string, s
 		sess.Stdin = bytes.NewReader(stdin)
 	}
 	if err := sess.Start(script); err != nil {
-		return sc, res, false, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("start job wrapper: %w", err)}
+		return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("start job wrapper: %w", err)}
 	}
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
@@ -341,21 +345,20 @@ func (c *sshConn) lookJob(ctx context.Context, cmd Command, mode, line string, s
 	case <-ctx.Done():
 		_ = sess.Close()
 		<-done
-		return sc, res, false, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
+		return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
 	}
 	rc, err := sshExitCode(waitErr)
 	if err != nil {
 		sc.retire()
-		return sc, res, false, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("connection lost while waiting for job %s: %w", cmd.JobID, err)}
+		return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("connection lost while waiting for job %s: %w", cmd.JobID, err)}
 	}
 	if rc != 0 {
-		return sc, res, false, false, false, fmt.Errorf("job wrapper for %s on %s failed (rc %d): %s", cmd.JobID, c.host, rc, bytes.TrimSpace(stderr.Bytes()))
+		return res, false, false, fmt.Errorf("job wrapper for %s on %s failed (rc %d): %s", cmd.JobID, c.host, rc, bytes.TrimSpace(stderr.Bytes()))
 	}
-	res, found, running, err = c.parseJobOutput(cmd, stdout.Bytes(), stderr.Bytes())
-	return sc, res, found, running, false, err
+	return c.parseJobOutput(cmd, stdout.Bytes(), stderr.Bytes())
 }
 
-func (c *sshConn) parseJobOutput(cmd Command, out, errOut []byte) (res Result, found, running bool, err error) {
+func (c *sshConn) parseJobOutput(cmd Command, out, errOut []byte) (res Result, found, transient bool, err error) {
 	for {
 		line, rest, ok := bytes.Cut(out, []byte("\n"))
 		if !ok {
@@ -367,35 +370,41 @@ func (c *sshConn) parseJobOutput(cmd Command, out, errOut []byte) (res Result, f
 			continue
 		case s == "JETPLAY-NOJOB":
 			return res, false, false, nil
-		case s == "JETPLAY-RUNNING":
-			return res, true, true, nil
 		case s == "JETPLAY-LOST":
 			return res, false, false, fmt.Errorf("job %s on %s: %w", cmd.JobID, c.host, errJobLost)
 		case strings.HasPrefix(s, "JETPLAY-DONE "):
-			f := strings.Fields(s)
-			if len(f) != 6 {
-				return res, false, false, fmt.Errorf("job %s on %s: bad status line %q", cmd.JobID, c.host, s)
-			}
-			st, err := strconv.Atoi(f[1])
-			if err != nil {
-				return res, false, false, fmt.Errorf("job %s on %s: bad status line %q", cmd.JobID, c.host, s)
-			}
-			res.RC = st
-			if st > 128 && st <= 128+64 {
-				res.RC = 128 - st
-			}
-			res.TimedOut = f[2] == "1"
-			res.PID, _ = strconv.Atoi(f[3])
-			res.Start, res.End = epoch(f[4]), epoch(f[5])
-			res.Stdout, res.Stderr = out, errOut
-			if len(cmd.Argv) > 0 && !cmd.Become && notFound(res.RC, res.Stderr, cmd.Argv[0]) {
-				res.RC, res.NotFound, res.Stderr = 2, true, nil
-			}
-			return res, true, false, nil
+			res, err := c.doneResult(cmd, strings.Fields(s)[1:], out, errOut)
+			return res, err == nil, false, err
 		default:
 			return res, false, false, fmt.Errorf("job %s on %s: unexpected wrapper output %q", cmd.JobID, c.host, s)
 		}
 	}
+}
+
+// doneResult makes the result of an ended job from its status fields (rc,
+// timedout, pid, start, end) and output.
+func (c *sshConn) doneResult(cmd Command, f []string, out, errOut []byte) (Result, error) {
+	var res Result
+	bad := fmt.Errorf("job %s on %s: bad status %q", cmd.JobID, c.host, strings.Join(f, " "))
+	if len(f) != 5 {
+		return res, bad
+	}
+	st, err := strconv.Atoi(f[0])
+	if err != nil {
+		return res, bad
+	}
+	res.RC = st
+	if st > 128 && st <= 128+64 {
+		res.RC = 128 - st
+	}
+	res.TimedOut = f[1] == "1"
+	res.PID, _ = strconv.Atoi(f[2])
+	res.Start, res.End = epoch(f[3]), epoch(f[4])
+	res.Stdout, res.Stderr = out, errOut
+	if len(cmd.Argv) > 0 && !cmd.Become && notFound(res.RC, res.Stderr, cmd.Argv[0]) {
+		res.RC, res.NotFound, res.Stderr = 2, true, nil
+	}
+	return res, nil
 }
 
 // epoch parses `date +%s.%N` output (or a plain %s where %N is unknown).
@@ -419,6 +428,8 @@ func (c *sshConn) Kill(ctx context.Context, jobID string, grace time.Duration) e
 	}
 	ticks := int(cmp.Or(grace, DefaultGrace)/(100*time.Millisecond)) + 1
 	script := `d=$1
+n=0
+while [ -d "$d" ] && [ ! -s "$d/pid" ] && [ ! -e "$d/rc" ] && [ $n -lt 50 ]; do sleep 0.1 2>/dev/null || sleep 1; n=$((n+1)); done
 [ -s "$d/pid" ] && [ ! -e "$d/rc" ] || exit 0
 p=$(cat "$d/pid")
 kill -s TERM -- -"$p" 2>/dev/null || exit 0
@@ -430,10 +441,19 @@ exit 0
 	return c.control(ctx, "kill job "+jobID, "exec /bin/sh -c "+Quote(script)+" jetplay-kill "+c.jobDirExpr(jobID))
 }
 
-// Forget implements Forgetter: it removes the job directory.
+// Forget implements Forgetter: it removes the job directory, through the
+// connection's control shell when it runs, else in a session.
 func (c *sshConn) Forget(ctx context.Context, jobID string) error {
 	if err := validJobID(jobID); err != nil {
 		return err
+	}
+	if sc, err := c.pool.client(ctx, c, nil); err == nil && cap(sc.tokens) >= 2 {
+		if ok, err := sc.watcher(c.jobBaseExpr()).forget(ctx, jobID); ok {
+			if err != nil {
+				return fmt.Errorf("forget job %s on %s: %w", jobID, c.host, err)
+			}
+			return nil
+		}
 	}
 	return c.control(ctx, "forget job "+jobID, "exec rm -rf -- "+c.jobDirExpr(jobID))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -149,4 +150,50 @@ func TestOpenSSHWatcherDeathKeepsWaiter(t *testing.T) {
 	// No watcher outlives its connection.
 	_ = p.Close()
 	waitFor(t, 10*time.Second, "the watcher to end with its connection", func() bool { return len(watcherPIDs(jobs)) == 0 })
+}
+
+// TestOpenSSHDetachedBecomePassword checks that a become password reaches
+// sudo's stdin byte for byte through the control shell, with a stand-in
+// sudo first in the PATH of the sessions.
+func TestOpenSSHDetachedBecomePassword(t *testing.T) {
+	t.Parallel()
+	shared := func() string {
+		d, err := os.MkdirTemp("", "jetplay-become-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.RemoveAll(d) })
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	bin, jobs := shared(), shared()
+	sudo := "#!/bin/sh\nIFS= read -r pw\nprintf 'password=%s\\n' \"$pw\"\nwhile [ \"$1\" != -- ]; do shift; done\nshift\nexec \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "sudo"), []byte(sudo), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv := sshdtest.Start(t, sshdtest.Options{User: sshdtest.TestUser, ExtraConfig: "SetEnv PATH=" + bin + ":/usr/bin:/bin"})
+	u, err := user.Lookup(sshdtest.TestUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := os.Chown(jobs, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPool(t, SSHConfig{KnownHostsFiles: []string{srv.KnownHosts}, JobDir: jobs + "/jobs"})
+	c := p.conn("host1", realTarget(srv.Hosts[0]))
+	pw := `s3cr'et "x" $y \n`
+	res, err := c.Run(testCtx(t, 30*time.Second), Command{
+		Argv: []string{"echo", "ran"}, Become: true, BecomePassword: pw,
+		Detach: true, JobID: "r0123456789abcdef05.00000001",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "password=" + pw + "\nran\n"; string(res.Stdout) != want || res.RC != 0 {
+		t.Fatalf("stdout %q rc %d stderr %q, want %q", res.Stdout, res.RC, res.Stderr, want)
+	}
 }
