@@ -89,7 +89,7 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			}
 		}
 		reports[i] = report.ItemResult{Host: host, Status: st, Ignored: e.ignored(t, st, iv), Item: ansibleOrder(item), Label: label2(label, shown),
-			Result: r, Delegated: delegated}
+			Result: r, Diff: e.diffMode(pc, t, iv), Delegated: delegated}
 		if !parallel {
 			e.report(func(rep report.Reporter) { rep.Item(reports[i]) })
 		}

@@ -38,6 +38,9 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	}
 	hr.Status = statusOf(result)
 	hr.Ignored = e.ignored(t, hr.Status, vars)
+	// Ansible shows a result's diff with --diff, or when the task itself
+	// runs in diff mode.
+	hr.Diff = e.cfg.Diff || e.diffMode(pc, t, vars)
 	if t.Register != "" {
 		e.setFacts(host, map[string]any{t.Register: registered(result)})
 	}

@@ -63,6 +63,10 @@ func (m *minimalReporter) HostResult(tk Task, hr HostResult) {
 	case Skipped:
 		t.display(t.cfg.Out, hr.Host+" | SKIPPED", colorSkip)
 	default:
+		if d, ok := r["diff"]; ok && hr.Diff && truthy(d) {
+			// The minimal callback's v2_on_file_diff: changed or not.
+			t.display(t.cfg.Out, strings.TrimSuffix(fileDiff(d, t.cfg.Color), "\n"), "")
+		}
 		cleanDebug(r, tk.Action)
 		state, color := "SUCCESS", colorOK
 		if truthy(r["changed"]) {

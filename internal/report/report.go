@@ -68,6 +68,11 @@ type HostResult struct {
 	Result map[string]any
 	// Delegated is the delegate_to host, if any: "ok: [h1 -> localhost]".
 	Delegated string
+	// Diff says the task runs with --diff or its diff keyword: the text
+	// reporters then print the result's "diff" before its status line, as
+	// Ansible's v2_on_file_diff (the default callback only for a changed
+	// result; for a loop result, each changed item's). Default: false.
+	Diff bool
 	// End is when the result arrived; zero means the time HostResult is
 	// called.
 	End time.Time
@@ -86,6 +91,10 @@ type ItemResult struct {
 	Result map[string]any
 	// Delegated is the delegate_to host, if any.
 	Delegated string
+	// Diff says the task runs in diff mode (its diff keyword, else the
+	// play's, else --diff): the text reporter prints a changed item's
+	// "diff" before its line. Default: false.
+	Diff bool
 	// Task is the item's task; zero means the task of the last TaskStart.
 	Task Task
 }

@@ -324,6 +324,9 @@ func (t *textReporter) HostResult(tk Task, hr HostResult) {
 			msg, color = "changed: ["+label+"]", colorChanged
 		}
 		t.ensureBanner(tk)
+		if hr.Diff {
+			t.fileDiffs(r, loop)
+		}
 		t.handleWarnings(r)
 		if loop {
 			return
@@ -333,6 +336,28 @@ func (t *textReporter) HostResult(tk Task, hr HostResult) {
 			msg += " => " + t.dump(r)
 		}
 		t.display(t.cfg.Out, msg, color)
+	}
+}
+
+// fileDiffs is the default callback's v2_on_file_diff, which Ansible calls
+// for a result that has a "diff" key: it prints the diff of a changed
+// result, or of each changed item of a loop result, when it is not empty.
+func (t *textReporter) fileDiffs(r map[string]any, loop bool) {
+	if _, ok := r["diff"]; !ok {
+		return
+	}
+	results := []any{r}
+	if loop {
+		results, _ = r["results"].([]any)
+	}
+	for _, e := range results {
+		res, _ := e.(map[string]any)
+		if res == nil || !truthy(res["diff"]) || !truthy(res["changed"]) {
+			continue
+		}
+		if d := fileDiff(res["diff"], t.cfg.Color); d != "" {
+			t.display(t.cfg.Out, strings.TrimSuffix(d, "\n"), "")
+		}
 	}
 }
 
@@ -382,6 +407,9 @@ func (t *textReporter) Item(ir ItemResult) {
 		msg, color := "ok", colorOK
 		if ir.Status == Changed || truthy(r["changed"]) {
 			msg, color = "changed", colorChanged
+		}
+		if ir.Diff {
+			t.fileDiffs(r, false)
 		}
 		msg += ": [" + label + "] => (item=" + item + ")"
 		if t.verbose(r, 0) {

@@ -1,0 +1,94 @@
+package difftest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+)
+
+// corpusText lists the corpus playbooks whose default-callback text output
+// is compared too, byte for byte but for corpusTextVolatile. They run on one
+// host, so the order of their lines is fixed.
+var corpusText = []string{"check_mode", "check_mode_task", "diff_mode"}
+
+// generatedHeaderRE matches the after_header line of a --diff block for
+// content that was rendered on the controller: Ansible names its temporary
+// file (ansible-local-…/tmp…[/src name]), jetplay says "dynamically
+// generated" (see the after_header row of docs/compatibility.md).
+var generatedHeaderRE = regexp.MustCompile(`(?m)^\+\+\+ after: (?:/\S*/ansible-local-[^/\s]+/tmp\S*|dynamically generated)$`)
+
+// corpusTextVolatile rewrites what differs between the tools' text outputs
+// on purpose: the after_header of generated content becomes "<generated>".
+func corpusTextVolatile(out []byte) string {
+	return generatedHeaderRE.ReplaceAllString(string(out), "+++ after: <generated>")
+}
+
+// TestDiffCorpusText runs the corpusText playbooks (those matching
+// CORPUS_RUN when it is set) under both tools with the default text output
+// and compares stdout and the exit codes.
+func TestDiffCorpusText(t *testing.T) {
+	ansible := ansiblePlaybook(t)
+	root := moduleRoot(t)
+	names := corpusText
+	if re := os.Getenv("CORPUS_RUN"); re != "" {
+		sel, err := regexp.Compile(re)
+		if err != nil {
+			t.Fatalf("CORPUS_RUN: %v", err)
+		}
+		names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !sel.MatchString(n) })
+	}
+	if len(names) == 0 {
+		t.Skip("no text corpus playbook selected")
+	}
+	publisher := buildPublisher(t, root)
+	tmp := t.TempDir()
+	cfg := filepath.Join(tmp, "ansible.cfg")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ansibleEnv := append(cleanEnv(),
+		"ANSIBLE_CONFIG="+cfg,
+		"ANSIBLE_STDOUT_CALLBACK=default",
+		"ANSIBLE_NOCOLOR=1",
+		"ANSIBLE_HOST_KEY_CHECKING=False",
+		"ANSIBLE_RETRY_FILES_ENABLED=False",
+		"ANSIBLE_LOCAL_TEMP="+filepath.Join(tmp, "local"),
+		"ANSIBLE_REMOTE_TEMP="+filepath.Join(tmp, "remote"),
+	)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			book := corpusDir + "/" + name + ".yml"
+			args, err := corpusArgs(filepath.Join(root, book))
+			if err != nil {
+				t.Fatal(err)
+			}
+			argv := append(append([]string{"-i", corpusInventory}, args...), book)
+			a := executeWithin(t.Context(), corpusRunTimeout, func(ctx context.Context) *exec.Cmd {
+				cmd := exec.CommandContext(ctx, ansible, argv...)
+				cmd.Dir, cmd.Env = root, ansibleEnv
+				return cmd
+			})
+			if a.err != nil {
+				t.Skipf("ansible-playbook did not finish (%v): the machine is too loaded to compare", a.err)
+			}
+			j := executeWithin(t.Context(), corpusRunTimeout, func(ctx context.Context) *exec.Cmd {
+				cmd := exec.CommandContext(ctx, publisher, append([]string{"-o", "text"}, argv...)...)
+				cmd.Dir, cmd.Env = root, cleanEnv()
+				return cmd
+			})
+			if j.err != nil {
+				t.Fatalf("jetplay did not finish: %v\nstderr:\n%s", j.err, j.stderr)
+			}
+			if a.code != j.code {
+				t.Errorf("exit code: ansible=%d jetplay=%d", a.code, j.code)
+			}
+			if d := LineDiff(corpusTextVolatile(a.stdout), corpusTextVolatile(j.stdout)); d != "" {
+				t.Errorf("text output of %s differs (- ansible, + jetplay):\n%s", book, d)
+			}
+		})
+	}
+}
