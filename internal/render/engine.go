@@ -115,10 +115,16 @@ func (e *Engine) Template(s string, vars map[string]any) (any, error) {
 	if err != nil || c == nil || c.native == nil {
 		return v, err
 	}
-	if _, ok := v.(string); ok && c.keepText {
-		return v, nil
+	if str, ok := v.(string); ok && c.keepText {
+		return keepTrailingNewlines(s, str), nil
 	}
-	return ansibleData(v), nil
+	v = ansibleData(v)
+	if str, ok := v.(string); ok {
+		// "{{ x }}\n": Jinja drops the newline, Ansible puts it back on
+		// a text result.
+		v = keepTrailingNewlines(s, str)
+	}
+	return v, nil
 }
 
 // Native is Template without Ansible's conversion of a one-expression

@@ -368,6 +368,12 @@ func TestTemplateAnsibleData(t *testing.T) {
 		{"{{ dict({'a': 1}, b=2) }}", map[string]any{"a": 1, "b": 2}},
 		{"{{ dict(c=3) }}", map[string]any{"c": 3}},
 		{"{{ dict() }}", map[string]any{}},
+		// Jinja drops a final newline; Ansible puts the source's trailing
+		// newlines back on a text result only.
+		{"{{ num }}\n", "42\n"},
+		{"{{ 'a' }}\n\n", "a\n\n"},
+		{"{{ [1] }}\n", []any{1}},
+		{"{{ [1] | to_yaml }}\n", "[1]\n"},
 	}
 	for _, tt := range tests {
 		got, err := e.Template(tt.in, vars)
