@@ -8,16 +8,30 @@ import (
 )
 
 // fileScript is the file module: $1 path, $2 state ("" = keep the current
-// kind, file when absent), $3 mode, $4 src (link), $5 force (1/0). It
+// kind, file when absent), $3 mode, $4 src (link, hard), $5 force (1/0). It
 // prints "changed 0|1", "prev <state before>", for a removed directory its
 // content in walk order ("wd <dir>", "wf <file>", as find lists them), for a
 // link whose target changed "old_src <target>", for touch "times_before" and
 // "times_after" (atime mtime), and "info <pathinfo>".
 const fileScript = scriptPrelude + modeSh + `p=$1 st=$2 mode=$3 src=$4 force=$5 changed=0
-if [ -h "$p" ]; then cur=link; elif [ -d "$p" ]; then cur=directory; elif [ -e "$p" ]; then cur=file; else cur=absent; fi
+# pathfail and linkfail fail with path (linkfail: dest and src) in the
+# result, and the path's info when it exists, as Ansible's fail_json.
+pathfail() {
+	say with_path 1
+	if [ -e "$p" ] || [ -h "$p" ]; then printf 'info '; pathinfo "$p"; fi
+	fail "$1"
+}
+linkfail() {
+	say with_link 1
+	if [ -e "$p" ] || [ -h "$p" ]; then printf 'info '; pathinfo "$p"; fi
+	fail "$1"
+}
+if [ -h "$p" ]; then cur=link; elif [ -d "$p" ]; then cur=directory
+elif [ -e "$p" ]; then if [ "$(stat -c %h -- "$p")" -gt 1 ]; then cur=hard; else cur=file; fi
+else cur=absent; fi
 if [ -z "$st" ]; then if [ "$cur" = absent ]; then st=file; else st=$cur; fi; fi
 say prev $cur
-if [ -n "$src" ] && [ "$st" != link ]; then say with_path 1; fail "src option requires state to be 'link' or 'hard'"; fi
+if [ -n "$src" ] && [ "$st" != link ] && [ "$st" != hard ]; then pathfail "src option requires state to be 'link' or 'hard'"; fi
 case $st in
 absent)
 	if [ "$cur" = directory ]; then
@@ -44,13 +58,13 @@ link)
 	*) if [ "$cur" = directory ]; then abs=$p/$src; else abs=${p%/*}/$src; fi ;;
 	esac
 	if [ "$force" != 1 ] && [ -n "$src" ] && [ ! -e "$abs" ]; then
-		fail "src file does not exist, use \"force=yes\" if you really want to create the link: $abs"
+		say with_src 1; pathfail "src file does not exist, use \"force=yes\" if you really want to create the link: $abs"
 	fi
 	case $cur in
 	directory)
-		[ "$force" = 1 ] || fail "refusing to convert from directory to symlink for $p"
-		[ -z "$(ls -A -- "$p")" ] || fail "the directory $p is not empty, refusing to convert it" ;;
-	file) [ "$force" = 1 ] || fail "refusing to convert from file to symlink for $p" ;;
+		[ "$force" = 1 ] || pathfail "refusing to convert from directory to symlink for $p"
+		[ -z "$(ls -A -- "$p")" ] || pathfail "the directory $p is not empty, refusing to convert it" ;;
+	file|hard) [ "$force" = 1 ] || pathfail "refusing to convert from $cur to symlink for $p" ;;
 	esac
 	if [ "$cur" = link ]; then
 		old=$(readlink -- "$p")
@@ -62,12 +76,42 @@ link)
 	if [ "$changed" = 1 ]; then
 		case $cur in
 		directory) rmdir -- "$p" || fail "Error while replacing: cannot remove $p" ;;
-		file|link) rm -f -- "$p" || fail "Error while replacing: cannot remove $p" ;;
+		file|hard|link) rm -f -- "$p" || fail "Error while replacing: cannot remove $p" ;;
 		esac
 		ln -s -- "$src" "$p" || fail "Error while linking: cannot link $p to $src"
 	fi
 	# The mode applies to the link's target, when there is one.
 	[ ! -e "$p" ] || applymode "$mode" "$p" ;;
+hard)
+	[ "$cur" = hard ] || [ -n "$src" ] || fail "src is required for creating new hardlinks"
+	[ -z "$src" ] || [ -e "$src" ] || linkfail "src does not exist"
+	# Python's os.link and os.stat follow a symlink src.
+	hsrc=$src; [ ! -h "$hsrc" ] || hsrc=$(readlink -f -- "$src")
+	case $cur in
+	absent) changed=1 ;;
+	link)
+		old=$(readlink -- "$p")
+		if [ "$old" != "$src" ]; then say old_src "$old"; changed=1; fi ;;
+	hard)
+		if [ -n "$src" ] && [ "$(stat -c %i -- "$p")" != "$(stat -c %i -- "$hsrc")" ]; then
+			[ "$force" = 1 ] || linkfail "Cannot link, different hard link exists at destination"
+			changed=1
+		fi ;;
+	file)
+		[ "$force" = 1 ] || linkfail "Cannot link, file exists at destination"
+		changed=1 ;;
+	directory)
+		[ "$force" = 1 ] || linkfail "Cannot link: different hard link exists at destination"
+		changed=1 ;;
+	esac
+	if [ "$changed" = 1 ]; then
+		case $cur in
+		directory) rmdir -- "$p" || fail "Error while replacing: cannot remove $p" ;;
+		file|hard|link) rm -f -- "$p" || fail "Error while replacing: cannot remove $p" ;;
+		esac
+		ln -- "$hsrc" "$p" || fail "Error while linking: cannot link $p to $src"
+	fi
+	applymode "$mode" "$p" ;;
 touch)
 	if [ "$cur" = absent ]; then : > "$p" || fail "Error, could not touch target"; fi
 	say times_before "$(stat -c '%X %Y' -- "$p")"
@@ -81,14 +125,11 @@ say changed $changed
 printf 'info '; pathinfo "$p"
 `
 
-// runFile is the file module for state directory, absent, touch, file and
-// link (plus mode). It reports changed and diff as Ansible: an existing
+// runFile is the file module for state directory, absent, touch, file,
+// link and hard (plus mode). It reports changed and diff as Ansible: an existing
 // directory with the wanted mode is unchanged, touch always changes.
 func runFile(ctx context.Context, h *host, p map[string]any) (map[string]any, error) {
 	path, state := pstr(p, "path"), pstr(p, "state")
-	if state == "hard" {
-		return failed("jetplay does not implement state=" + state + " of the file module"), nil
-	}
 	src := pstr(p, "src")
 	force := "0"
 	if pbool(p, "force") {
@@ -108,6 +149,13 @@ func runFile(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 			out["path"], out["state"] = path, "absent"
 		} else if rep.kv["with_path"] == "1" {
 			out["path"] = path
+			if rep.kv["with_src"] == "1" {
+				out["src"] = src
+			}
+			addPathInfo(out, strings.TrimSpace(rep.kv["info"]))
+		} else if rep.kv["with_link"] == "1" {
+			out["dest"], out["src"] = path, src
+			addPathInfo(out, strings.TrimSpace(rep.kv["info"]))
 		}
 		return out, nil
 	}
@@ -123,7 +171,7 @@ func runFile(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 	}
 	out := map[string]any{"changed": rep.kv["changed"] == "1"}
 	switch state {
-	case "touch", "link":
+	case "touch", "link", "hard":
 		out["dest"] = path
 	default:
 		out["path"] = path
@@ -136,7 +184,7 @@ func runFile(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 		}
 	}
 	out["diff"] = fileDiff(path, state, prev, src, rep)
-	if state == "link" {
+	if state == "link" || state == "hard" {
 		out["src"] = src
 		if src == "" {
 			out["src"] = nil
