@@ -5,8 +5,13 @@ import (
 	"io"
 )
 
-// teeBufSize is the read buffer of a command's output stream.
-const teeBufSize = 4 << 10
+// A command's output stream is read into a buffer of teeBufStart bytes,
+// grown up to teeBufSize while reads fill it: a command that prints little
+// (most) holds a small buffer for its whole life.
+const (
+	teeBufStart = 512
+	teeBufSize  = 4 << 10
+)
 
 // teeWriter writes to both the buffer a result keeps and the live-output
 // callback. It copies with a buffer of its own (ReadFrom): os/exec and
@@ -27,9 +32,10 @@ func (t teeWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// ReadFrom implements io.ReaderFrom, so io.Copy(t, r) uses teeBufSize.
+// ReadFrom implements io.ReaderFrom, so io.Copy(t, r) uses a buffer of
+// teeBufStart growing to teeBufSize.
 func (t teeWriter) ReadFrom(r io.Reader) (int64, error) {
-	buf := make([]byte, teeBufSize)
+	buf := make([]byte, teeBufStart)
 	var total int64
 	for {
 		n, err := r.Read(buf)
@@ -44,6 +50,9 @@ func (t teeWriter) ReadFrom(r io.Reader) (int64, error) {
 		}
 		if err != nil {
 			return total, err
+		}
+		if n == len(buf) && len(buf) < teeBufSize {
+			buf = make([]byte, min(2*len(buf), teeBufSize))
 		}
 	}
 }

@@ -70,6 +70,7 @@ type Executor struct {
 	log     zerolog.Logger
 	tokens  chan struct{}
 	running sync.Map // job.ID → *held
+	leases  *leases
 	limits  *hostLimiter
 	metrics *metrics
 	// consuming is true while Run fetches work (for /healthz).
@@ -104,7 +105,7 @@ func New(cfg Config) (*Executor, error) {
 		cfg:    cfg,
 		log:    cfg.Logger.With().Str("component", "executor").Str("executor", cfg.Name).Logger(),
 		tokens: make(chan struct{}, cfg.Concurrency),
-		limits: newHostLimiter(), metrics: newMetrics(),
+		limits: newHostLimiter(), metrics: newMetrics(), leases: newLeases(),
 		maxDeliver: cfg.Bus.Config().MaxDeliver, heartbeatAuto: heartbeatAuto,
 	}
 	return e, nil
@@ -146,6 +147,11 @@ func (e *Executor) Run(ctx context.Context) error {
 		return fmt.Errorf("listen for max-deliveries advisories: %w", err)
 	}
 	defer func() { _ = adv.Unsubscribe() }()
+	// Leases are extended until the last job has returned, grace included.
+	beatCtx, stopBeats := context.WithCancel(context.WithoutCancel(ctx))
+	beatsDone := make(chan struct{})
+	go func() { defer close(beatsDone); e.leases.run(beatCtx, e.cfg.Heartbeat) }()
+	defer func() { stopBeats(); <-beatsDone }()
 	var wg sync.WaitGroup
 	e.consuming.Store(true)
 	defer e.consuming.Store(false)

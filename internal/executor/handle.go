@@ -385,24 +385,11 @@ func (e *Executor) reject(ctx context.Context, msg jetstream.Msg, t job.Task, re
 	_ = msg.TermWithReason(reason)
 }
 
-// heartbeat extends the message's lease until the returned func is called.
+// heartbeat extends the message's lease until the returned func is called
+// (every Config.Heartbeat, with the other jobs' leases: see leases).
 func (e *Executor) heartbeat(msg jetstream.Msg) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(e.cfg.Heartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = msg.InProgress()
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
+	ls := e.leases.add(msg)
+	return func() { e.leases.remove(ls) }
 }
 
 func finalState(result map[string]any, err error) job.State {

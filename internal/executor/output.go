@@ -25,15 +25,16 @@ type outputPump struct {
 	sent    int64
 	dropped int64
 	closed  bool
+	// started: the flushing goroutine runs (from the first write on, so a
+	// job that prints nothing costs no goroutine while it runs).
+	started bool
 
 	stop chan struct{}
 	done chan struct{}
 }
 
 func newOutputPump(id job.ID, publish func(job.OutputChunk) error) *outputPump {
-	p := &outputPump{publish: publish, id: id, stop: make(chan struct{}), done: make(chan struct{})}
-	go p.loop()
-	return p
+	return &outputPump{publish: publish, id: id, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // write is conn.Command.Output.
@@ -57,6 +58,10 @@ func (p *outputPump) write(stderr bool, b []byte) {
 		i = 1
 	}
 	p.pending[i].Write(b)
+	if !p.started {
+		p.started = true
+		go p.loop()
+	}
 	if p.pending[i].Len() >= job.OutputChunkBytes {
 		p.flushLocked()
 	}
@@ -95,8 +100,14 @@ func (p *outputPump) flushLocked() {
 
 // close publishes the rest and the EOF marker.
 func (p *outputPump) close() {
-	close(p.stop)
-	<-p.done
+	p.mu.Lock()
+	started := p.started
+	p.started = true // no goroutine starts from here on
+	p.mu.Unlock()
+	if started {
+		close(p.stop)
+		<-p.done
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.flushLocked()
