@@ -53,7 +53,6 @@ var corpusShort = []string{
 var corpusKnown = map[string]string{
 
 	"no_log":       "deliberate: a registered no_log host result stays censored (its real value would have to cross the bus); no_log_display checks the rest",
-	"lookups":      "unsupported: lookup('template') and lookup('pipe')",
 	"loop_lookups": "bug: with_together and with_nested give wrong items, with_subelements fails; unsupported: with_indexed_items",
 
 	// Templating.

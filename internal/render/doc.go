@@ -1,6 +1,9 @@
 // Package render is Jinja2 templating with Ansible's semantics, used by the
 // play engine for task arguments, when/until/changed_when/failed_when,
-// loops and debug messages. It does no I/O except the env and file lookups.
+// loops and debug messages. It does no I/O except the env, file and
+// template lookups (which read the controller's environment and files) and
+// the pipe lookup, which runs a command on the controller through /bin/sh
+// in the playbook's directory, as Ansible's does.
 //
 // The engine underneath is github.com/nikolalohinski/gonja/v2. It was chosen
 // over github.com/ardanlabs/jinja, which has a fixed set of tests (no way to
@@ -39,5 +42,7 @@
 //     ...) is an error, as in Ansible; Jinja's type tests (string, number)
 //     just say false.
 //   - {% include %}, {% import %} and {% extends %} are refused.
-//   - Only the env, file, vars and list/items lookups exist.
+//   - Only the env, file, vars, list/items, pipe and template lookups exist.
+//     The template lookup takes convert_data and template_vars; the
+//     *_start_string and *_end_string options are refused.
 package render

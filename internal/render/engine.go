@@ -115,6 +115,9 @@ func (e *Engine) Template(s string, vars map[string]any) (any, error) {
 	if err != nil || c == nil || c.native == nil {
 		return v, err
 	}
+	if nt, ok := v.(nativeText); ok {
+		return keepTrailingNewlines(s, string(nt)), nil
+	}
 	if str, ok := v.(string); ok && c.keepText {
 		return keepTrailingNewlines(s, str), nil
 	}
@@ -127,6 +130,56 @@ func (e *Engine) Template(s string, vars map[string]any) (any, error) {
 	return v, nil
 }
 
+// templateFile renders the text of a template file for the template
+// lookup: string literals take Python's escapes (as in Native), trailing
+// newlines are kept, and with convert a one-expression result gets the
+// type Ansible gives it (as in Template); without, it is text (None is
+// empty) that no template evaluates back into a list or dict.
+func (e *Engine) templateFile(s string, vars map[string]any, convert bool) (any, error) {
+	v, c, err := e.template(s, vars, false)
+	if err != nil || c == nil || c.native == nil {
+		if str, ok := v.(string); ok && !convert {
+			return nativeText(str), err
+		}
+		return v, err
+	}
+	if nt, ok := v.(nativeText); ok {
+		v = string(nt)
+	}
+	str, ok := v.(string)
+	switch {
+	case !convert:
+		if v == nil {
+			str = ""
+		} else if !ok {
+			str = pyrepr.Str(v)
+		}
+		return nativeText(keepTrailingNewlines(s, str)), nil
+	case ok && c.keepText:
+		return keepTrailingNewlines(s, str), nil
+	}
+	v = ansibleData(v)
+	if str, ok := v.(string); ok {
+		v = keepTrailingNewlines(s, str)
+	}
+	return v, nil
+}
+
+// nativeText is text that a one-expression template returns as it is,
+// never evaluated into a list, dict or boolean: Ansible's NativeJinjaText,
+// which the template lookup gives with convert_data false. It only exists
+// between a lookup and the top of the expression that called it: Template,
+// Native and Expr return a plain string.
+type nativeText string
+
+// plainText turns a nativeText back into a string.
+func plainText(v any) any {
+	if nt, ok := v.(nativeText); ok {
+		return string(nt)
+	}
+	return v
+}
+
 // Native is Template without Ansible's conversion of a one-expression
 // result to text: "{{ 1 }}" is the number 1, "{{ none }}" is nil. It is
 // for callers that want the expression's value itself, and for template
@@ -135,7 +188,7 @@ func (e *Engine) Template(s string, vars map[string]any) (any, error) {
 // backslashes as written ('\d' stays backslash-d, 'n\1' a backreference).
 func (e *Engine) Native(s string, vars map[string]any) (any, error) {
 	v, _, err := e.template(s, vars, false)
-	return v, err
+	return plainText(v), err
 }
 
 // template renders s and returns the parsed template it rendered (nil when
@@ -260,7 +313,8 @@ func (e *Engine) Expr(expr string, vars map[string]any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.evalNative(c, vars)
+	v, err := e.evalNative(c, vars)
+	return plainText(v), err
 }
 
 // Cond evaluates an Ansible conditional (when, until, failed_when,
@@ -421,6 +475,7 @@ func (e *Engine) runEnv(vars map[string]any) *exec.Environment {
 		vars = map[string]any{}
 	}
 	ctx := exec.NewContext(vars).Inherit().Update(e.globals)
+	ctx.Set(lookupKey, &lookupScope{engine: e, vars: vars})
 	return &exec.Environment{
 		Filters:           e.env.Filters,
 		Tests:             e.env.Tests,
@@ -433,22 +488,24 @@ func (e *Engine) runEnv(vars map[string]any) *exec.Environment {
 func (e *Engine) render(c *compiled, vars map[string]any) (res any, err error) {
 	defer recoverError(c.src, &err)
 	var b strings.Builder
-	r := exec.NewRenderer(e.runEnv(vars), &b, e.cfg, c.loader, c.tpl)
+	env := e.runEnv(vars)
+	r := exec.NewRenderer(env, &b, e.cfg, c.loader, c.tpl)
 	if err := r.Execute(); err != nil {
-		return nil, evalError(c.src, err)
+		return nil, renderError(c.src, env, err)
 	}
 	return keepTrailingNewlines(c.src, b.String()), nil
 }
 
 func (e *Engine) evalNative(c *compiled, vars map[string]any) (res any, err error) {
 	defer recoverError(c.src, &err)
-	ev := &exec.Evaluator{Environment: e.runEnv(vars), Config: e.cfg, Loader: c.loader}
+	env := e.runEnv(vars)
+	ev := &exec.Evaluator{Environment: env, Config: e.cfg, Loader: c.loader}
 	out := c.native
 	expr := out.Expression
 	if out.Condition != nil {
 		cond := ev.Eval(out.Condition)
 		if cond.IsError() {
-			return nil, evalError(c.src, cond)
+			return nil, renderError(c.src, env, cond)
 		}
 		if !truthyValue(cond) {
 			if out.Alternative == nil {
@@ -459,7 +516,12 @@ func (e *Engine) evalNative(c *compiled, vars map[string]any) (res any, err erro
 	}
 	v := ev.Eval(expr)
 	if v.IsError() {
-		return nil, evalError(c.src, v)
+		return nil, renderError(c.src, env, v)
+	}
+	if v.Val.IsValid() && v.Val.CanInterface() {
+		if nt, ok := v.Val.Interface().(nativeText); ok {
+			return nt, nil
+		}
 	}
 	return toGo(v), nil
 }

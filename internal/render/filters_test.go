@@ -236,7 +236,7 @@ func TestLookups(t *testing.T) {
 		{"vars", "{{ lookup('vars', name) }}", 3, nil},
 		{"vars default", "{{ lookup('vars', 'nope', default=1) }}", 1, nil},
 		{"vars undefined", "{{ lookup('vars', 'nope') }}", nil, ErrUndefined},
-		{"unknown plugin", "{{ lookup('pipe', 'ls') }}", nil, ErrRender},
+		{"unknown plugin", "{{ lookup('dig', 'example') }}", nil, ErrRender},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
