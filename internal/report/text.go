@@ -172,10 +172,12 @@ func (t *textReporter) dump(r map[string]any) string {
 }
 
 // prepare cleans a result for display and applies the debug default of
-// _ansible_verbose_always (an assert sets it itself unless quiet).
+// _ansible_verbose_always (an assert sets it itself unless quiet). A failed
+// debug result without it is an error raised before the action ran (an
+// undefined variable in msg): Ansible prints it on one line.
 func prepare(r map[string]any, action string, status Status) map[string]any {
 	c := cleanCopy(r, action)
-	if _, ok := c["_ansible_verbose_always"]; !ok && status != Skipped && isAction(action, "debug") &&
+	if _, ok := c["_ansible_verbose_always"]; !ok && status != Skipped && status != Failed && isAction(action, "debug") &&
 		!truthy(c["_ansible_no_log"]) {
 		c["_ansible_verbose_always"] = true
 	}

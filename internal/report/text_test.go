@@ -47,6 +47,21 @@ func TestTextCases(t *testing.T) {
 				`fatal: [h1]: FAILED! => {"changed": false, "msg": "async is not supported for this task."}` + "\n...ignoring\n",
 		},
 		{
+			// Observed with ansible-playbook 2.14: a debug whose msg has an
+			// undefined variable fails before the action runs, so its
+			// result is not shown indented; one that failed_when failed is.
+			name: "failed debug",
+			run: func(r Reporter) {
+				debug := Task{Name: "d", Action: "debug", ID: "d1"}
+				r.HostResult(debug, HostResult{Host: "h1", Status: Failed, Result: map[string]any{
+					"failed": true, "msg": "The task includes an option with an undefined variable.", "_ansible_no_log": false}})
+				r.HostResult(debug, HostResult{Host: "h2", Status: Failed, Result: map[string]any{
+					"failed": true, "changed": false, "failed_when_result": true, "msg": "x", "_ansible_verbose_always": true}})
+			},
+			wantOut: "fatal: [h1]: FAILED! => {\"msg\": \"The task includes an option with an undefined variable.\"}\n" +
+				"fatal: [h2]: FAILED! => {\n    \"msg\": \"x\"\n}\n",
+		},
+		{
 			name: "warnings and deprecations",
 			run: func(r Reporter) {
 				res := map[string]any{"changed": false, "warnings": []any{"w1", "w1"},
