@@ -52,8 +52,7 @@ var corpusShort = []string{
 // playbook matches; CORPUS_STRICT=1 fails on entries that already match.
 var corpusKnown = map[string]string{
 
-	"no_log":       "deliberate: a registered no_log host result stays censored (its real value would have to cross the bus); no_log_display checks the rest",
-	"loop_lookups": "bug: with_together and with_nested give wrong items, with_subelements fails; unsupported: with_indexed_items",
+	"no_log": "deliberate: a registered no_log host result stays censored (its real value would have to cross the bus); no_log_display checks the rest",
 
 	// Templating.
 	"task_vars_templating": "bug: native int instead of string from a one-expression template (vars b: '{{ a + 1 }}' is str in Ansible)",

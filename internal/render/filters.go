@@ -131,6 +131,7 @@ func ansibleFilters() map[string]exec.FilterFunction {
 		"flatten":              simple(fFlatten),
 		"zip":                  simple(fZip),
 		"zip_longest":          simple(fZipLongest),
+		"product":              simple(fProduct),
 		"unique":               simple(fUnique),
 		"difference":           simple(fDifference),
 		"union":                simple(fUnion),
@@ -776,6 +777,55 @@ func zipLists(in any, a args, longest bool) (any, error) {
 		out[i] = row
 	}
 	return out, nil
+}
+
+// maxProduct bounds the number of tuples the product filter builds.
+const maxProduct = 1 << 20
+
+// fProduct is Ansible's product filter, Python's itertools.product(in,
+// *lists, repeat=1): every tuple (a list here) taking one element of each
+// list in turn, the last list varying fastest; repeat repeats the lists.
+func fProduct(in any, a args) (any, error) {
+	var pools [][]any
+	for _, v := range append([]any{in}, a.pos...) {
+		l, err := asList(v, "product")
+		if err != nil {
+			return nil, err
+		}
+		pools = append(pools, l)
+	}
+	repeat, err := a.int(-1, "repeat", 1)
+	if err != nil {
+		return nil, err
+	}
+	if repeat < 0 {
+		return nil, errors.New("product: repeat argument cannot be negative")
+	}
+	n := 1
+	for range repeat {
+		for _, p := range pools {
+			if n *= len(p); n > maxProduct {
+				return nil, fmt.Errorf("product: more than %d tuples", maxProduct)
+			}
+		}
+	}
+	out := [][]any{{}}
+	for range repeat {
+		for _, p := range pools {
+			next := make([][]any, 0, len(out)*len(p))
+			for _, t := range out {
+				for _, x := range p {
+					next = append(next, append(t[:len(t):len(t)], x))
+				}
+			}
+			out = next
+		}
+	}
+	res := make([]any, len(out))
+	for i, t := range out {
+		res[i] = t
+	}
+	return res, nil
 }
 
 func fZip(in any, a args) (any, error)        { return zipLists(in, a, false) }
