@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -34,6 +35,9 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 	}
 	results := make([]any, len(items))
 	reports := make([]report.ItemResult, len(items))
+	// taskErr marks the items whose run raised a task error (taskError):
+	// it ends the loop and fails the task.
+	taskErr := make([]bool, len(items))
 	parallel := e.parallelItems(t, vars)
 	one := func(i int, item any) {
 		iv := withExec(maps.Clone(vars), fmt.Sprintf("i%d", i))
@@ -59,6 +63,10 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			iv["ansible_loop"] = extended
 		}
 		r := e.runOne(ctx, pc, t, host, iv)
+		if isTaskError(r) {
+			results[i], taskErr[i] = r, true
+			return
+		}
 		r[loopVar] = item
 		r["ansible_loop_var"] = loopVar
 		if extended != nil {
@@ -103,7 +111,10 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			go func() { defer wg.Done(); one(i, item) }()
 		}
 		wg.Wait()
-		for _, ir := range reports {
+		for i, ir := range reports {
+			if taskErr[i] {
+				break
+			}
 			e.report(func(rep report.Reporter) { rep.Item(ir) })
 		}
 	} else {
@@ -111,8 +122,15 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			if ctx.Err() != nil {
 				break
 			}
-			one(i, item)
+			if one(i, item); taskErr[i] {
+				break
+			}
 		}
+	}
+	if i := slices.Index(taskErr, true); i >= 0 {
+		r := results[i].(map[string]any)
+		r["_ansible_no_log"] = e.noLog(pc, t, vars)
+		return r
 	}
 	out := map[string]any{"changed": false, "msg": "All items completed", "results": results, "skipped": false}
 	allSkipped := len(items) > 0

@@ -2,6 +2,7 @@ package play
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -35,6 +36,7 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 		result = e.runLoop(ctx, pc, t, host, vars)
 	} else {
 		result = e.runOne(ctx, pc, t, host, vars)
+		delete(result, taskErrorKey)
 	}
 	hr.Status = statusOf(result)
 	hr.Ignored = e.ignored(t, hr.Status, vars)
@@ -63,9 +65,9 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 // runOne runs one execution of t (one loop item, or the task) with its when,
 // until, changed_when and failed_when.
 func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
-	ok, err := e.cond(t.When, vars)
-	if err != nil {
-		return failure(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", condText(t.When), err))
+	ok, msg := e.condEach(t.When, vars)
+	if msg != "" {
+		return taskError(withExcerpt(msg, t))
 	}
 	if !ok {
 		return map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"}
@@ -89,7 +91,7 @@ func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		result["attempts"] = n
 		done, err := e.untilHolds(t, vars, result)
 		if err != nil {
-			return failure(err.Error())
+			return taskError(err.Error())
 		}
 		if done {
 			return result
@@ -118,9 +120,13 @@ func (e *Engine) untilHolds(t *playbook.Task, vars map[string]any, result map[st
 		v = maps.Clone(vars)
 		v[t.Register] = registered(result)
 	}
-	ok, err := e.cfg.Render.Cond(t.Until, v)
-	if err != nil {
-		return false, fmt.Errorf("The conditional check '%s' failed. The error was: %v", condText(t.Until), err)
+	conds, ok := t.Until.([]any)
+	if !ok {
+		conds = []any{t.Until}
+	}
+	ok, msg := e.condEach(conds, v)
+	if msg != "" {
+		return false, errors.New(msg)
 	}
 	return ok, nil
 }
@@ -161,17 +167,22 @@ func (e *Engine) attempt(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			v = maps.Clone(vars)
 			v[t.Register] = registered(result)
 		}
+		// A changed_when or failed_when that cannot be evaluated fails
+		// the task, its message in changed_when_result or
+		// failed_when_result, and the module's result stays.
 		if len(t.ChangedWhen) > 0 {
-			ok, err := e.cfg.Render.Cond(anyList(t.ChangedWhen), v)
-			if err != nil {
-				return failure(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", condText(t.ChangedWhen), err))
+			ok, msg := e.condEach(t.ChangedWhen, v)
+			if msg != "" {
+				result["failed"], result["changed_when_result"] = true, msg
+				return result
 			}
 			result["changed"] = ok
 		}
 		if len(t.FailedWhen) > 0 {
-			ok, err := e.cfg.Render.Cond(anyList(t.FailedWhen), v)
-			if err != nil {
-				return failure(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", condText(t.FailedWhen), err))
+			ok, msg := e.condEach(t.FailedWhen, v)
+			if msg != "" {
+				result["failed"], result["failed_when_result"] = true, msg
+				return result
 			}
 			result["failed_when_result"] = ok
 			result["failed"] = ok
@@ -202,7 +213,11 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	}
 	argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
 	if err != nil {
-		return failure(fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v", err))
+		if _, ok := render.UndefinedMessage(err); ok {
+			// Ansible raises it with the task as the error's object.
+			return taskError(withExcerpt(argsMessage(err), t))
+		}
+		return taskError(argsMessage(err))
 	}
 	args, _ := argsAny.(map[string]any)
 	args = e.stripOmit(args)

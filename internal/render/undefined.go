@@ -34,6 +34,28 @@ func (e *undefinedError) Error() string { return e.msg }
 
 func (e *undefinedError) Is(target error) bool { return target == ErrUndefined }
 
+// undefinedVarError is evalError's error about an undefined value met while
+// rendering a template.
+type undefinedVarError struct{ src, phrase string }
+
+func (e *undefinedVarError) Error() string {
+	return fmt.Sprintf("template %s: %v: %s", quote(e.src), ErrUndefined, e.phrase)
+}
+
+func (e *undefinedVarError) Is(target error) bool { return target == ErrUndefined }
+
+// UndefinedMessage returns Ansible's message for an error about an
+// undefined value from this package (`'foo' is undefined`, `'dict object'
+// has no attribute 'bar'`), also when err wraps it; ok is false for any
+// other error.
+func UndefinedMessage(err error) (msg string, ok bool) {
+	var u *undefinedVarError
+	if errors.As(err, &u) {
+		return u.phrase, true
+	}
+	return "", false
+}
+
 // undefinedPhrase returns Ansible's phrase for an undefined-value error
 // message from the library, or "" when msg is about something else.
 func undefinedPhrase(msg string) string {
@@ -80,11 +102,11 @@ func isUndefined(v *exec.Value) bool {
 func evalError(src string, err error) error {
 	var u *undefinedError
 	if errors.As(err, &u) {
-		return fmt.Errorf("template %s: %w: %s", quote(src), ErrUndefined, u.msg)
+		return &undefinedVarError{src: src, phrase: u.msg}
 	}
 	msg := err.Error()
 	if p := undefinedPhrase(msg); p != "" {
-		return fmt.Errorf("template %s: %w: %s", quote(src), ErrUndefined, p)
+		return &undefinedVarError{src: src, phrase: p}
 	}
 	return fmt.Errorf("template %s: %w: %s", quote(src), ErrRender, cleanMessage(msg))
 }
