@@ -292,8 +292,10 @@ func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, 
 	case ev.err != nil && errors.Is(ev.err, errWatcherOpen):
 		c.pool.log.Debug().Err(ev.err).Str("host", c.host).Str("job_id", cmd.JobID).Msg("waiting for the job in a session of its own")
 		return c.waitSession(ctx, cmd, mode, line, stdin)
+	case errors.Is(ev.err, errPoolClosed):
+		return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ev.err)
 	case ev.err != nil:
-		return res, false, ctx.Err() == nil && !errors.Is(ev.err, errPoolClosed), &UnreachableError{Host: c.host, Err: fmt.Errorf("waiting for job %s: %w", cmd.JobID, ev.err)}
+		return res, false, ctx.Err() == nil, &UnreachableError{Host: c.host, Err: fmt.Errorf("waiting for job %s: %w", cmd.JobID, ev.err)}
 	}
 	switch ev.kind {
 	case 'D':

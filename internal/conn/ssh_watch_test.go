@@ -197,3 +197,25 @@ func TestOpenSSHDetachedBecomePassword(t *testing.T) {
 		t.Fatalf("stdout %q rc %d stderr %q, want %q", res.Stdout, res.RC, res.Stderr, want)
 	}
 }
+
+// TestOpenSSHDetachedWithoutControlShell: with MaxSessions 2 there is no
+// room for a control shell; a detached job waits in a session of its own.
+func TestOpenSSHDetachedWithoutControlShell(t *testing.T) {
+	t.Parallel()
+	_, _, c, jobs := startCleanSSHD(t, SSHConfig{MaxSessions: 2})
+	ctx := testCtx(t, 30*time.Second)
+	cmd := Command{Script: "printf 'out\\000'; echo err >&2; exit 3", Detach: true, JobID: "r0123456789abcdef06.00000001"}
+	res, err := c.Run(ctx, cmd)
+	if err != nil || res.RC != 3 || string(res.Stdout) != "out\x00" || string(res.Stderr) != "err\n" {
+		t.Fatalf("result %+v err %v", res, err)
+	}
+	if pids := watcherPIDs(jobs); len(pids) != 0 {
+		t.Fatalf("control shells %v with MaxSessions 2", pids)
+	}
+	if err := c.Forget(ctx, cmd.JobID); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(jobs); len(ents) != 0 {
+		t.Fatalf("left on the host: %v", ents)
+	}
+}
