@@ -54,9 +54,6 @@ var corpusKnown = map[string]string{
 
 	"no_log": "deliberate: a registered no_log host result stays censored (its real value would have to cross the bus); no_log_display checks the rest",
 
-	// Templating.
-	"task_vars_templating": "bug: native int instead of string from a one-expression template (vars b: '{{ a + 1 }}' is str in Ansible)",
-
 	// Modules and result keys.
 	"facts": "deliberate: jetplay gathers a subset of the facts (docs/compatibility.md); the rest of the gather result matches",
 }
