@@ -64,7 +64,9 @@ import (
 // waits for jobs, and nothing when idle, so the host runs no sleep: a look
 // is builtins only (test, read, kill -0). For each watched job whose rc
 // appeared the shell prints a status line and the job's stdout and stderr,
-// length-prefixed, byte for byte; a job whose directory is gone is
+// length-prefixed, byte for byte (wc -c and head -c, as GNU coreutils and
+// BusyBox have them; bytes a leftover child of the job writes after the
+// length was taken are not sent); a job whose directory is gone is
 // reported as not found, one whose monitor is gone without writing rc
 // (host reboot, kill -9; or no monitor 200 looks after the start) as lost.
 // When the control shell's session ends, every waiter gets an error and
