@@ -116,7 +116,7 @@ func TestOpenSSHWatcherDeathKeepsWaiter(t *testing.T) {
 	started := filepath.Join(srv.Home, "started")
 	cmd := Command{
 		Script: "echo up >" + started + "; while [ ! -e " + gate + " ]; do sleep 0.05; done; echo finished",
-		Detach: true, JobID: "r0123456789abcdef03.00000001",
+		Detach: true, JobID: "r0123456789abcdef03.00000001", Timeout: time.Minute,
 	}
 	type out struct {
 		res Result
