@@ -23,7 +23,10 @@ type Update struct {
 
 // Hub keeps one KV watch on a set of keys and tells waiters about every
 // change. It remembers the latest status of each job it has seen, so a wait
-// that starts after the job finished returns at once.
+// that starts after the job finished returns at once. It keeps each record
+// as the bytes it arrived as and decodes it when a waiter or Latest looks
+// at it: a run of 10,000 jobs keeps 10,000 small byte slices rather than
+// 10,000 decoded results, and the watch's goroutine decodes nothing.
 type Hub struct {
 	kv     jetstream.KeyValue
 	log    zerolog.Logger
@@ -35,13 +38,34 @@ type Hub struct {
 	lastRev  uint64 // owned by loop
 
 	mu      sync.Mutex
-	latest  map[job.ID]Update
+	latest  map[job.ID]record
 	waiters map[job.ID]map[*waiter]struct{}
 	err     error
 	ready   chan struct{}
 }
 
 type waiter struct{ wake chan struct{} }
+
+// record is the latest entry of a key, undecoded.
+type record struct {
+	value    []byte // the status record's JSON; nil: deleted or purged
+	revision uint64
+	seq      int
+}
+
+// update decodes r for job id.
+func (r record) update(id job.ID) (Update, error) {
+	u := Update{Revision: r.revision, Seq: r.seq, Status: job.Status{JID: id}}
+	if r.value == nil {
+		return u, nil // a deleted or purged record (or one that aged out): the job is gone
+	}
+	st, err := job.DecodeStatus(r.value)
+	if err != nil {
+		return u, err
+	}
+	u.Status = st
+	return u, nil
+}
 
 // HubConfig configures a Hub.
 type HubConfig struct {
@@ -74,7 +98,7 @@ func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
 	h := &Hub{
 		kv: cfg.KV, log: cfg.Logger.With().Str("component", "watcher").Logger(),
 		cancel: cancel, done: make(chan struct{}), ready: make(chan struct{}),
-		latest: map[job.ID]Update{}, waiters: map[job.ID]map[*waiter]struct{}{},
+		latest: map[job.ID]record{}, waiters: map[job.ID]map[*waiter]struct{}{},
 		patterns: cfg.Patterns, conn: cfg.Conn,
 	}
 	w, err := h.watch(wctx, 0)
@@ -161,21 +185,13 @@ func (h *Hub) loop(ctx context.Context, w jetstream.KeyWatcher) {
 
 func (h *Hub) apply(e jetstream.KeyValueEntry) {
 	id := job.ID(e.Key())
-	var u Update
-	if e.Operation() != jetstream.KeyValuePut {
-		// A deleted or purged record (or one that aged out): the job is gone.
-		u = Update{Revision: e.Revision(), Status: job.Status{JID: id}}
-	} else {
-		st, err := job.DecodeStatus(e.Value())
-		if err != nil {
-			h.log.Warn().Err(err).Str("job_id", string(id)).Msg("skipping undecodable status record")
-			return
-		}
-		u = Update{Status: st, Revision: e.Revision()}
+	r := record{revision: e.Revision()}
+	if e.Operation() == jetstream.KeyValuePut {
+		r.value = e.Value()
 	}
 	h.mu.Lock()
-	u.Seq = h.latest[id].Seq + 1
-	h.latest[id] = u
+	r.seq = h.latest[id].seq + 1
+	h.latest[id] = r
 	for w := range h.waiters[id] {
 		select {
 		case w.wake <- struct{}{}:
@@ -201,12 +217,17 @@ func (h *Hub) fail(err error) {
 	}
 }
 
-// Latest returns the last update seen for id.
+// Latest returns the last update seen for id; false when none was seen,
+// the record was deleted, or it cannot be decoded.
 func (h *Hub) Latest(id job.ID) (Update, bool) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	u, ok := h.latest[id]
-	return u, ok && u.Status.State != ""
+	r, ok := h.latest[id]
+	h.mu.Unlock()
+	if !ok {
+		return Update{}, false
+	}
+	u, err := r.update(id)
+	return u, err == nil && u.Status.State != ""
 }
 
 // Cond decides whether a wait is over. It sees every update the hub delivers
@@ -236,20 +257,29 @@ func (h *Hub) Wait(ctx context.Context, id job.ID, cond Cond) (Update, error) {
 		}
 		h.mu.Unlock()
 	}()
-	var seen int
+	var (
+		seen int
+		u    Update // the last update decoded
+	)
 	for {
 		h.mu.Lock()
-		u, have := h.latest[id]
+		r, have := h.latest[id]
 		herr := h.err
 		h.mu.Unlock()
-		if have && u.Seq != seen {
-			seen = u.Seq
-			if u.Status.State == "" {
-				return u, fmt.Errorf("%w: %s", ErrDeleted, id)
-			}
-			ok, err := cond(u)
-			if err != nil || ok {
-				return u, err
+		if have && r.seq != seen {
+			seen = r.seq
+			next, err := r.update(id)
+			switch {
+			case err != nil:
+				h.log.Warn().Err(err).Str("job_id", string(id)).Msg("skipping undecodable status record")
+			case next.Status.State == "":
+				return next, fmt.Errorf("%w: %s", ErrDeleted, id)
+			default:
+				u = next
+				ok, err := cond(u)
+				if err != nil || ok {
+					return u, err
+				}
 			}
 		}
 		if herr != nil {

@@ -185,3 +185,54 @@ func TestWatchPatternsSwitchToRunsPastTheLimit(t *testing.T) {
 		t.Errorf("200 jids of two runs: %v, want the two run patterns", got)
 	}
 }
+
+// A record that does not decode is skipped: the wait goes on and sees the
+// next good record; Latest does not report it. (A wait that starts while
+// the bad record is the latest has seen no state yet.)
+func TestUndecodableRecordIsSkipped(t *testing.T) {
+	b, ctx := setup(t)
+	run := job.NewRunID()
+	id := run.Job(1)
+	queued(t, ctx, b, id)
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: b.KV(), Patterns: []string{job.RunPattern(run)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Stop()
+	if _, err := b.KV().Put(ctx, job.StatusKey(id), []byte("not json")); err != nil {
+		t.Fatal(err)
+	}
+	// Latest stops reporting queued once the hub has the bad record.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, ok := h.Latest(id); !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Latest still reports the record before the bad one")
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if u, err := h.Wait(wctx, id, watcher.Final); !errors.Is(err, context.DeadlineExceeded) || u.Status.State != "" {
+		t.Fatalf("wait over a bad record: %q, %v; want no state, deadline exceeded", u.Status.State, err)
+	}
+	task := &job.Task{V: job.Version, JID: id, Run: run, Host: "h1", Module: "command"}
+	st, err := job.NewQueued(task, time.Now()).Move(job.Running, time.Now())
+	if err == nil {
+		st, err = st.Move(job.Succeeded, time.Now())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := st.Encode()
+	if _, err := b.KV().Put(ctx, job.StatusKey(id), data); err != nil {
+		t.Fatal(err)
+	}
+	u, err := h.Wait(ctx, id, watcher.Final)
+	if err != nil || u.Status.State != job.Succeeded || u.Seq != 3 {
+		t.Fatalf("got %s (update %d), %v; want succeeded as the third update", u.Status.State, u.Seq, err)
+	}
+	if l, ok := h.Latest(id); !ok || l.Status.State != job.Succeeded {
+		t.Fatalf("Latest: %+v, %v", l, ok)
+	}
+}
