@@ -104,10 +104,18 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	return n, nil
 }
 
-// StartExecutors runs count in-process executors with cfg (Bus is filled in)
-// until Close.
+// InProcessFetchWait is the executor.Config.FetchWait StartExecutors gives
+// in-process executors that set none. An executor notices a stop only when
+// its pending pull request expires, so Close waits up to this long for each
+// of them; the daemon's default (1 s) was most of the time a short embedded
+// run spent shutting down. An idle in-process executor pays one in-process
+// pull request per period, which is nothing.
+const InProcessFetchWait = 100 * time.Millisecond
+
+// StartExecutors runs count in-process executors with cfg (Bus is filled in,
+// and FetchWait defaults to InProcessFetchWait) until Close.
 func (n *Node) StartExecutors(count int, cfg executor.Config) error {
-	cfg.Bus = n.Bus
+	cfg = inProcess(cfg, n.Bus)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for i := range max(count, 1) {
@@ -134,6 +142,13 @@ func (n *Node) StartExecutors(count int, cfg executor.Config) error {
 	n.stops = append(n.stops, func() { cancel(); wg.Wait() })
 	n.mu.Unlock()
 	return nil
+}
+
+// inProcess fills in the Config of an in-process executor.
+func inProcess(cfg executor.Config, b *bus.Bus) executor.Config {
+	cfg.Bus = b
+	cfg.FetchWait = cmp.Or(cfg.FetchWait, InProcessFetchWait)
+	return cfg
 }
 
 // Close stops in-process executors, the connection and the embedded server,
