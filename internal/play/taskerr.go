@@ -61,6 +61,10 @@ func condMessage(cond any, err error) string {
 // argsMessage is Ansible's message for task arguments that could not be
 // templated.
 func argsMessage(err error) string {
+	if m, ok := render.LookupMessage(err); ok {
+		// A lookup that failed is reported with its own message alone.
+		return m
+	}
 	if u, ok := undefinedText(err); ok {
 		return "The task includes an option with an undefined variable. The error was: " + u
 	}
