@@ -22,7 +22,9 @@
 //     free-form module is moved there, as Ansible's parser does); k=v pairs
 //     in free-form text are the engine's to parse;
 //   - copy with a controller-side src: the engine reads the file and passes
-//     its bytes base64-encoded in the private argument "_content_b64";
+//     its bytes base64-encoded in the private argument "_content_b64"; a
+//     directory src is walked into "_dir_files" ({path, b64} each, path
+//     relative to dest), "_dir_dirs" and "_src_path" (see copyDir);
 //   - stdout_lines/stderr_lines are added by the controller in Ansible;
 //     AddLines does it.
 package module

@@ -65,7 +65,7 @@ var modules = map[string]struct {
 	"ping":     {runPing, []string{"data"}},
 	"wait_for": {runWaitFor, []string{"host", "timeout", "connect_timeout", "delay", "port", "path", "search_regex", "state", "sleep", "msg", "active_connection_states", "exclude_hosts"}},
 	"file":     {runFile, []string{"path", "state", "mode", "follow", "recurse", "force", "src"}},
-	"copy":     {runCopy, []string{"dest", "content", "_content_b64", "src", "_original_basename", "mode", "force", "follow", "checksum", "remote_src"}},
+	"copy":     {runCopy, []string{"dest", "content", "_content_b64", "src", "_original_basename", "mode", "force", "follow", "checksum", "remote_src", "_dir_files", "_dir_dirs", "_src_path", "directory_mode"}},
 	"stat":     {runStat, []string{"path", "follow", "get_checksum", "checksum_algorithm", "get_md5", "get_mime", "get_attributes"}},
 	"get_url":  {runGetURL, []string{"url", "dest", "mode", "checksum", "force", "timeout", "validate_certs", "use_proxy", "http_agent", "decompress", "use_netrc", "unredirected_headers"}},
 	"package":  {runPackage, []string{"name", "state", "use", "update_cache"}},
@@ -124,6 +124,9 @@ func Run(ctx context.Context, r Runner, name string, args map[string]any, opt Op
 		if f := checkRun(s.name, opt); f != nil {
 			run = f
 		}
+		if s.name == "copy" && p["_dir_files"] != nil {
+			run = copyDir(run)
+		}
 		res, err = run(ctx, h, p)
 		if err != nil {
 			return nil, err
@@ -131,6 +134,9 @@ func Run(ctx context.Context, r Runner, name string, args map[string]any, opt Op
 	}
 	if s.name != "raw" {
 		delete(p, "_content_b64")
+		delete(p, "_dir_files")
+		delete(p, "_dir_dirs")
+		delete(p, "_src_path")
 		if _, ok := p["content"]; ok && s.name == "copy" {
 			p["content"] = nil // Ansible never echoes content back
 		}

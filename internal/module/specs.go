@@ -245,6 +245,9 @@ var specs = []*spec{
 			"src":                {typ: "path"},
 			"_original_basename": {typ: "str"},
 			"_content_b64":       {typ: "str", private: true}, // jetplay: the bytes of a controller-side src, base64
+			"_dir_files":         {typ: "raw", private: true}, // jetplay: a directory src's files, [{path, b64}]
+			"_dir_dirs":          {typ: "raw", private: true}, // jetplay: a directory src's sub directories
+			"_src_path":          {typ: "str", private: true}, // jetplay: a directory src's absolute path
 			"content":            {typ: "str"},
 			"dest":               {typ: "path", required: true},
 			"backup":             {typ: "bool", def: false},

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -495,8 +497,9 @@ func (e *Engine) template(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 
 // copySource reads the controller-side src of a copy task into args, as
 // the module expects it: its bytes base64 in _content_b64 and its name in
-// _original_basename. A relative src is looked up in files/ beside the
-// task's file and the playbook, as Ansible's. Nothing is done for content
+// _original_basename, or a directory's files (copyDirSource). A relative
+// src is looked up in files/ beside the task's file and the playbook, as
+// Ansible's. Nothing is done for content
 // or remote_src. A non-nil result is the task's failure.
 func (e *Engine) copySource(pc *playCtx, t *playbook.Task, args map[string]any) map[string]any {
 	src, ok := args["src"]
@@ -529,7 +532,7 @@ func (e *Engine) copySource(pc *playCtx, t *playbook.Task, args map[string]any) 
 		return notFound()
 	}
 	if fi.IsDir() {
-		return failure(fmt.Sprintf("jetplay does not implement copying a directory (src %s)", name))
+		return copyDirSource(name, path, args)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -539,6 +542,78 @@ func (e *Engine) copySource(pc *playCtx, t *playbook.Task, args map[string]any) 
 	if _, ok := args["_original_basename"]; !ok {
 		args["_original_basename"] = filepath.Base(name)
 	}
+	return nil
+}
+
+// copyDirSource reads a controller-side directory src into args for a
+// recursive copy, as Ansible's copy action walks it (local_follow: links
+// to files and directories are followed): the files' relative paths and
+// bytes in _dir_files, the sub directories in _dir_dirs and the absolute
+// src in _src_path. As rsync, "dir" copies the directory itself (paths
+// start with its name) and "dir/" its contents. A link that leads nowhere
+// or back up the tree is refused.
+func copyDirSource(name, dir string, args map[string]any) map[string]any {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return failure(err.Error())
+	}
+	base := ""
+	if !strings.HasSuffix(name, "/") {
+		base = filepath.Base(abs)
+	}
+	var files, dirs []any
+	var walk func(real, rel string, parents []string) error
+	walk = func(real, rel string, parents []string) error {
+		ents, err := os.ReadDir(real)
+		if err != nil {
+			return err
+		}
+		for _, ent := range ents {
+			p, r := filepath.Join(real, ent.Name()), path.Join(rel, ent.Name())
+			fi, err := os.Stat(p)
+			if err != nil {
+				return fmt.Errorf("jetplay does not implement copying the dangling link %s", p)
+			}
+			if !fi.IsDir() {
+				data, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				files = append(files, map[string]any{"path": r, "b64": base64.StdEncoding.EncodeToString(data)})
+				continue
+			}
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				return err
+			}
+			if slices.Contains(parents, target) {
+				return fmt.Errorf("jetplay does not implement copying the link %s to a directory above it", p)
+			}
+			dirs = append(dirs, r)
+			if err := walk(target, r, append(parents, target)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	top, err := filepath.EvalSymlinks(abs)
+	if err == nil {
+		err = walk(top, base, []string{top})
+	}
+	if err != nil {
+		return failure(err.Error())
+	}
+	if files == nil {
+		files = []any{}
+	}
+	if dirs == nil {
+		dirs = []any{}
+	}
+	src := abs
+	if base == "" {
+		src += "/"
+	}
+	args["_dir_files"], args["_dir_dirs"], args["_src_path"] = files, dirs, src
 	return nil
 }
 
