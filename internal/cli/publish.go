@@ -104,6 +104,11 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 			break
 		}
 		b, err := playbook.Load(p, opts)
+		if errors.Is(err, playbook.ErrRole) {
+			// A role that cannot be found or loaded is an AnsibleError
+			// to ansible-playbook: exit 1.
+			return fail(ExitError, err)
+		}
 		if err != nil {
 			return fail(ExitBadInput, err)
 		}

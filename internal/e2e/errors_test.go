@@ -14,6 +14,8 @@ func TestBadInputGivesOneLineErrorWithFileAndLine(t *testing.T) {
 		name, file, body string
 		args             []string
 		want             []string
+		// code, when set, is ansible-playbook's exit code for the error.
+		code int
 	}{
 		{name: "malformed YAML", file: "malformed.yml", body: "- hosts: localhost\n  tasks:\n    - debug: msg=hi\n      foo: [\n",
 			want: []string{"malformed.yml:4", "YAML"}},
@@ -24,6 +26,8 @@ func TestBadInputGivesOneLineErrorWithFileAndLine(t *testing.T) {
 		{name: "missing inventory", file: "ok.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
 			args: []string{"-i", dir + "/no-such-inventory.ini"}, want: []string{"no-such-inventory.ini"}},
 		{name: "missing playbook", args: []string{dir + "/absent.yml"}, want: []string{"absent.yml"}},
+		{name: "missing role", file: "norole.yml", body: "- hosts: localhost\n  gather_facts: false\n  roles:\n    - no_such_role\n",
+			want: []string{"norole.yml:4", "the role 'no_such_role' was not found in"}, code: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,6 +38,9 @@ func TestBadInputGivesOneLineErrorWithFileAndLine(t *testing.T) {
 			code, out, errOut := publish(t, "", args...)
 			if code == 0 {
 				t.Fatalf("exit 0, want non-zero\n%s", out)
+			}
+			if tt.code != 0 && code != tt.code {
+				t.Errorf("exit %d, want %d", code, tt.code)
 			}
 			msg := strings.TrimRight(errOut, "\n")
 			if strings.Count(msg, "\n") != 0 {

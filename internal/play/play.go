@@ -100,6 +100,9 @@ type Engine struct {
 	// max_fail_percentage (exit 2); stopRun: no further play runs (also when
 	// every host of a batch failed).
 	aborted, stopRun bool
+	// hostsFailed: a host failed out of the recap (Outcome.HostsFailed);
+	// guarded by repMu.
+	hostsFailed bool
 
 	// rescuable holds the tasks (block children) whose failure a rescue catches.
 	rescuable sync.Map
@@ -170,6 +173,10 @@ type Outcome struct {
 	// Aborted: a play was stopped for every host (any_errors_fatal,
 	// max_fail_percentage, or a serial batch in which every host failed).
 	Aborted bool
+	// HostsFailed: a host failed without a result in the recap (an
+	// include_role whose role could not be loaded), which makes
+	// ansible-playbook exit 2 all the same.
+	HostsFailed bool
 }
 
 // ExitCode is ansible-playbook's exit code for the outcome.
@@ -177,7 +184,10 @@ func (o Outcome) ExitCode() int {
 	if o.Aborted {
 		return report.ExitFailed
 	}
-	return report.ExitCode(o.Stats)
+	if code := report.ExitCode(o.Stats); code != 0 || !o.HostsFailed {
+		return code
+	}
+	return report.ExitFailed
 }
 
 // Run runs the playbooks in order and returns the outcome. An error means
@@ -225,7 +235,7 @@ func (e *Engine) Run(ctx context.Context, books ...*playbook.Playbook) (Outcome,
 	if err := e.cfg.Reporter.Finish(e.stats); err != nil && runErr == nil {
 		runErr = err
 	}
-	return Outcome{Stats: e.stats, Aborted: e.aborted}, runErr
+	return Outcome{Stats: e.stats, Aborted: e.aborted, HostsFailed: e.hostsFailed}, runErr
 }
 
 func (e *Engine) host(name string) *hostState {
@@ -568,6 +578,19 @@ func (e *Engine) report(fn func(report.Reporter)) {
 	e.repMu.Lock()
 	defer e.repMu.Unlock()
 	fn(e.cfg.Reporter)
+}
+
+// errorDisplay is a reporter that prints Ansible's "ERROR! msg" for an
+// error that fails hosts without ending the run (Display.error).
+type errorDisplay interface{ Error(msg string) }
+
+// displayError prints msg through the reporter, when it can.
+func (e *Engine) displayError(msg string) {
+	e.report(func(r report.Reporter) {
+		if d, ok := r.(errorDisplay); ok {
+			d.Error(msg)
+		}
+	})
 }
 
 // plainTaskName is the task's own name, rendered (taskName adds the role).

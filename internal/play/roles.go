@@ -2,6 +2,7 @@ package play
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"sort"
@@ -313,7 +314,8 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 		}
 		most = max(most, len(perHost[h]))
 	}
-	// Results: skipped hosts, then each host's include_args.
+	// Results: skipped hosts, then each host's include_args (the task's
+	// arguments as written: Ansible's task executor copies them untemplated).
 	for _, h := range hosts {
 		switch {
 		case skipped[h]:
@@ -321,11 +323,11 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 				Result: map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False", "_ansible_no_log": false}})
 		case len(perHost[h]) > 0 && t.Loop == nil:
 			e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.OK,
-				Result: map[string]any{"changed": false, "include_args": perHost[h][0].args}})
+				Result: map[string]any{"changed": false, "include_args": maps.Clone(t.Args)}})
 		case len(perHost[h]) > 0:
 			var rs []any
 			for _, in := range perHost[h] {
-				rs = append(rs, map[string]any{"include_args": in.args, loopVar: in.item, "ansible_loop_var": loopVar, "_ansible_item_label": in.item})
+				rs = append(rs, map[string]any{"include_args": maps.Clone(t.Args), loopVar: in.item, "ansible_loop_var": loopVar, "_ansible_item_label": in.item})
 			}
 			e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.OK,
 				Result: map[string]any{"changed": false, "msg": "All items completed", "results": rs}})
@@ -348,6 +350,20 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 			group := byKey[key]
 			in := perHost[group[0]][k]
 			tasks, handlers, role, err := pc.play.IncludeRole(t, in.args)
+			var pe *playbook.Error
+			if errors.As(err, &pe) {
+				// Ansible's strategy displays the error and fails the
+				// hosts of the inclusion, out of the recap; the play
+				// goes on with the others.
+				e.displayError(withExcerpt(pe.Msg, t))
+				for _, h := range group {
+					e.host(h).failed = true
+				}
+				e.repMu.Lock()
+				e.hostsFailed = true
+				e.repMu.Unlock()
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("include_role: %w", err)
 			}

@@ -121,6 +121,9 @@ func (j *jsonReporter) PlayEnd()                   {}
 
 func (j *jsonReporter) Warning(msg string) { j.warn.Warning(msg) }
 
+// Error prints "ERROR! msg" to Err, as the text reporter does.
+func (j *jsonReporter) Error(msg string) { j.warn.Error(msg) }
+
 func (j *jsonReporter) NoHostsMatched(pattern string) {
 	if pattern != "" {
 		j.warn.Warning("Could not match supplied host pattern, ignoring: " + pattern)

@@ -35,6 +35,9 @@ func (m *minimalReporter) PlayEnd()                                   {}
 
 func (m *minimalReporter) Warning(msg string) { m.t.Warning(msg) }
 
+// Error prints "ERROR! msg" to the warnings writer.
+func (m *minimalReporter) Error(msg string) { m.t.Error(msg) }
+
 func (m *minimalReporter) NoHostsMatched(pattern string) {
 	m.t.mu.Lock()
 	defer m.t.mu.Unlock()

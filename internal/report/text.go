@@ -445,6 +445,14 @@ func (t *textReporter) Retry(host, taskName string, retriesLeft int) {
 	t.display(t.cfg.Out, fmt.Sprintf("FAILED - RETRYING: [%s]: %s (%d retries left).", host, taskName, retriesLeft), colorDebug)
 }
 
+// Error prints Ansible's Display.error line "ERROR! msg" (red, to the
+// warnings writer): an error that failed hosts without stopping the run.
+func (t *textReporter) Error(msg string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.display(t.cfg.Err, "ERROR! "+msg, colorError)
+}
+
 func (t *textReporter) Warning(msg string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
