@@ -287,10 +287,12 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 				iv = maps.Clone(vars)
 				maps.Copy(iv, x)
 			}
-			ok, err := e.cond(t.When, iv)
-			if err != nil {
+			ok, msg := e.condEach(t.When, iv)
+			if msg != "" {
+				// Ansible's task executor: the message names the failing
+				// entry, with the excerpt of the task; no changed key.
 				e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed,
-					Result: failure(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", condText(t.When), err))})
+					Result: map[string]any{"failed": true, "msg": withExcerpt(msg, t), "_ansible_no_log": false}})
 				break
 			}
 			if !ok {
@@ -300,9 +302,15 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 				continue
 			}
 			argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), iv)
+			if u, ok := undefinedText(err); ok {
+				// Ansible templates the arguments when it loads the
+				// included role, outside any host's task: the error
+				// ends the run (exit 1).
+				return errors.New(u)
+			}
 			if err != nil {
 				e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed,
-					Result: failure(fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v", err))})
+					Result: failure(argsMessage(err))})
 				break
 			}
 			args, _ := argsAny.(map[string]any)
@@ -423,8 +431,12 @@ func (e *Engine) includeWrapper(t *playbook.Task, args map[string]any) (*playboo
 // finishInclude reports an include_role's result for one host: it is not
 // counted in the recap unless skipped or failed.
 func (e *Engine) finishInclude(rt report.Task, pc *playCtx, t *playbook.Task, host string, hr report.HostResult) {
-	if hr.Status == report.Failed && !e.ignoredInclude(t) {
-		e.host(host).failed = true
+	if hr.Status == report.Failed {
+		if e.ignoredInclude(t) {
+			hr.Ignored = true
+		} else {
+			e.host(host).failed = true
+		}
 	}
 	hr.End = time.Now()
 	e.report(func(r report.Reporter) {
