@@ -22,9 +22,9 @@ type Inventory struct {
 	// Warnings are what Ansible would warn about while loading.
 	Warnings []string
 
-	hostOrder []string        // host names by first appearance
-	hostIndex map[string]int  // position in hostOrder
-	pbDirs    map[string]bool // playbook directories whose vars are loaded
+	hostOrder []string       // host names by first appearance
+	hostIndex map[string]int // position in hostOrder
+	pbDir     string         // the playbook directory whose vars are loaded
 }
 
 // Host is one inventory host.
@@ -567,20 +567,24 @@ func (inv *Inventory) HostVars(host string) map[string]any {
 
 // LoadPlaybookVars reads group_vars/ and host_vars/ beside a playbook (dir
 // is its directory) for the inventory's groups and hosts: they rank above
-// the inventory's own group_vars/ and host_vars/ (see HostVars). A
-// directory is read once; every play sees its variables from then on.
-// Errors are *Error.
+// the inventory's own group_vars/ and host_vars/ (see HostVars). They
+// replace those of the directory loaded before: with several playbooks,
+// each playbook's apply to its own plays only, as in ansible-playbook.
+// Loading the same directory again does nothing. Errors are *Error.
 func (inv *Inventory) LoadPlaybookVars(dir string) error {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	if inv.pbDirs[dir] {
+	if inv.pbDir == dir {
 		return nil
 	}
-	if inv.pbDirs == nil {
-		inv.pbDirs = map[string]bool{}
+	inv.pbDir = dir
+	for _, g := range inv.Groups {
+		g.pbVars = nil
 	}
-	inv.pbDirs[dir] = true
+	for _, h := range inv.Hosts {
+		h.pbVars = nil
+	}
 	for _, name := range slices.Sorted(maps.Keys(inv.Groups)) {
 		vars, err := inv.entityVars(filepath.Join(dir, "group_vars"), name)
 		if err != nil {

@@ -234,3 +234,35 @@ func TestLoadPlaybookVars(t *testing.T) {
 		t.Errorf("HostVars = %v\nwant %v", got, want)
 	}
 }
+
+// TestLoadPlaybookVarsPerPlaybook: with several playbooks, the group_vars/
+// and host_vars/ beside one apply to its plays only (ansible-playbook a/p.yml
+// b/p.yml: b's plays do not see a's).
+func TestLoadPlaybookVarsPerPlaybook(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"hosts":                "[web]\nh1\n",
+		"a/group_vars/all.yml": "x: a-all\n",
+		"a/host_vars/h1.yml":   "y: a-h1\n",
+		"b/group_vars/web.yml": "z: b-web\n",
+	})
+	inv, err := LoadInventory(filepath.Join(dir, "hosts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		dir  string
+		want map[string]any
+	}{
+		{"a", map[string]any{"x": "a-all", "y": "a-h1"}},
+		{"b", map[string]any{"z": "b-web"}},
+		{"a", map[string]any{"x": "a-all", "y": "a-h1"}},
+	} {
+		if err := inv.LoadPlaybookVars(filepath.Join(dir, step.dir)); err != nil {
+			t.Fatal(err)
+		}
+		if got := inv.HostVars("h1"); !reflect.DeepEqual(got, step.want) {
+			t.Errorf("after %s/: HostVars = %v, want %v", step.dir, got, step.want)
+		}
+	}
+}
