@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -22,7 +23,14 @@ import (
 
 // Exit codes of ansible-playbook that do not depend on host results.
 const (
-	ExitError       = 1
+	// ExitError: an error outside the hosts (a playbook or role file not
+	// found, an internal error), Ansible's AnsibleError.
+	ExitError = 1
+	// ExitParse: a playbook that cannot be parsed (malformed YAML, an
+	// unknown module or keyword, bad extra vars), Ansible's
+	// AnsibleParserError.
+	ExitParse = 4
+	// ExitBadInput: a bad command-line option, Ansible's AnsibleOptionsError.
 	ExitBadInput    = 5
 	ExitInterrupted = 250
 )
@@ -78,7 +86,7 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 	for _, e := range o.ExtraVars {
 		m, err := playbook.ParseExtraVars(e)
 		if err != nil {
-			return fail(ExitBadInput, err)
+			return fail(ExitParse, err)
 		}
 		maps.Copy(extra, m)
 	}
@@ -104,13 +112,14 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 			break
 		}
 		b, err := playbook.Load(p, opts)
-		if errors.Is(err, playbook.ErrRole) {
-			// A role that cannot be found or loaded is an AnsibleError
-			// to ansible-playbook: exit 1.
+		if errors.Is(err, playbook.ErrRole) || errors.Is(err, fs.ErrNotExist) {
+			// A role, playbook or task file that cannot be found is an
+			// AnsibleError to ansible-playbook: exit 1.
 			return fail(ExitError, err)
 		}
 		if err != nil {
-			return fail(ExitBadInput, err)
+			// Anything else is a parse error: exit 4.
+			return fail(ExitParse, err)
 		}
 		books = append(books, b)
 	}

@@ -14,18 +14,25 @@ func TestBadInputGivesOneLineErrorWithFileAndLine(t *testing.T) {
 		name, file, body string
 		args             []string
 		want             []string
-		// code, when set, is ansible-playbook's exit code for the error.
+		// code, when set, is ansible-playbook's exit code for the error
+		// (jetplay's 5 for a missing inventory, a deliberate difference).
 		code int
 	}{
 		{name: "malformed YAML", file: "malformed.yml", body: "- hosts: localhost\n  tasks:\n    - debug: msg=hi\n      foo: [\n",
-			want: []string{"malformed.yml:4", "YAML"}},
+			want: []string{"malformed.yml:4", "YAML"}, code: 4},
 		{name: "unknown module", file: "unknown.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: x\n      no_such_mod: a=b\n",
-			want: []string{"unknown.yml:5", "no_such_mod"}},
+			want: []string{"unknown.yml:5", "no_such_mod"}, code: 4},
+		{name: "unknown play keyword", file: "badkw.yml", body: "- hosts: localhost\n  gather_facts: false\n  bogus_kw: 1\n  tasks:\n    - debug: msg=hi\n",
+			want: []string{"badkw.yml:3", "'bogus_kw' is not a valid attribute for a Play"}, code: 4},
+		{name: "bad extra vars", file: "ok.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
+			args: []string{"-e", "{bad"}, want: []string{"extra vars"}, code: 4},
 		{name: "broken template", file: "broken.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: x\n      debug:\n        msg: \"{{ foo | }}\"\n",
 			want: []string{"broken.yml:6", "{{ foo | }}"}},
 		{name: "missing inventory", file: "ok.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
-			args: []string{"-i", dir + "/no-such-inventory.ini"}, want: []string{"no-such-inventory.ini"}},
-		{name: "missing playbook", args: []string{dir + "/absent.yml"}, want: []string{"absent.yml"}},
+			args: []string{"-i", dir + "/no-such-inventory.ini"}, want: []string{"no-such-inventory.ini"}, code: 5},
+		{name: "missing playbook", args: []string{dir + "/absent.yml"}, want: []string{"absent.yml"}, code: 1},
+		{name: "missing task file", file: "imp.yml", body: "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - import_tasks: nofile.yml\n",
+			want: []string{"imp.yml:4", "nofile.yml"}, code: 1},
 		{name: "missing role", file: "norole.yml", body: "- hosts: localhost\n  gather_facts: false\n  roles:\n    - no_such_role\n",
 			want: []string{"norole.yml:4", "the role 'no_such_role' was not found in"}, code: 1},
 	}
