@@ -4,8 +4,9 @@
 // With no --nats (and no NATS_URL) it starts an embedded JetStream server and
 // in-process executors, so it works on a machine with nothing else running.
 //
-// Exit codes are ansible-playbook's: 0 all ok, 1 error, 2 a host failed,
-// 4 a host was unreachable, 5 bad options or playbook, 250 interrupted.
+// Exit codes are ansible-playbook's: 0 all ok, 1 error (a playbook, task file
+// or role not found), 2 a host failed, 4 a host was unreachable or a playbook
+// cannot be parsed, 5 bad options, 250 interrupted.
 //
 // JETPLAY_CPUPROFILE=FILE writes a CPU profile of the run, JETPLAY_MEMPROFILE=FILE
 // a heap profile at exit (go tool pprof FILE; docs/performance.md).
