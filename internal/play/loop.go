@@ -62,6 +62,7 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			}
 			iv["ansible_loop"] = extended
 		}
+		e.resolveItem(iv)
 		r := e.runOne(ctx, pc, t, host, iv)
 		if isTaskError(r) {
 			results[i], taskErr[i] = r, true

@@ -275,8 +275,41 @@ func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[s
 	e.magicTaskVars(pc, v, t)
 	if len(t.Vars) > 0 || t.Role != nil {
 		e.resolve(v)
+		e.markUnresolved(v)
 	}
 	return v
+}
+
+// markUnresolved replaces each value of vars whose template still uses an
+// undefined value with a render.Unresolved: templates see it as undefined
+// (default() applies), as Ansible's lazy variables, instead of the
+// template's text.
+func (e *Engine) markUnresolved(vars map[string]any) {
+	for k, v := range vars {
+		if magicVars[k] || !hasTemplate(v) {
+			continue
+		}
+		if _, err := e.cfg.Render.Value(v, vars); err != nil {
+			if u, ok := render.NewUnresolved(v, err); ok {
+				vars[k] = u
+			}
+		}
+	}
+}
+
+// resolveItem renders again, in the vars of one loop item, the values that
+// could not be rendered without it (a task var naming the item).
+func (e *Engine) resolveItem(vars map[string]any) {
+	again := false
+	for k, v := range vars {
+		if u, ok := v.(*render.Unresolved); ok {
+			vars[k], again = u.Source, true
+		}
+	}
+	if again {
+		e.resolve(vars)
+		e.markUnresolved(vars)
+	}
 }
 
 func (e *Engine) withExtra(v map[string]any) map[string]any {

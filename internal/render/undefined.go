@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -21,7 +22,7 @@ var (
 	reUndefItem  = regexp.MustCompile(`item '+"?([^'"]*)"?'+ not found`)
 	reUndefIndex = regexp.MustCompile(`item (-?\d+) not found`)
 	reNoneAttr   = regexp.MustCompile(`Unable to evaluate [^:]*?\.?([A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\]): Can't use (?:getattr|Getitem) on None`)
-	reMandatory  = regexp.MustCompile(`Mandatory variable '[^']*' not defined\.|No (?:first|last) item, sequence was empty\.|No variable found with this name: \S+|'dict object' has no attribute '[^']*'|list object has no element \S+`)
+	reMandatory  = regexp.MustCompile(`'[^']*' is undefined|'None' has no attribute '[^']*'|Mandatory variable '[^']*' not defined\.|No (?:first|last) item, sequence was empty\.|No variable found with this name: \S+|'dict object' has no attribute '[^']*'|list object has no element \S+`)
 	reFilterCall = regexp.MustCompile(`(?:unable to evaluate filter &\{<Token\[Name\] Val='([^']*)'.*?\}: )?invalid call to (filter|test|function) '([^']*)': `)
 	reUndefArg   = regexp.MustCompile(`argument is undefined to access`)
 )
@@ -33,6 +34,35 @@ type undefinedError struct{ msg string }
 func (e *undefinedError) Error() string { return e.msg }
 
 func (e *undefinedError) Is(target error) bool { return target == ErrUndefined }
+
+// Unresolved is a variable's value whose template could not be rendered
+// because it uses an undefined value. Templates treat it as Ansible treats a
+// lazy variable whose template is undefined: the default filter applies,
+// `is defined` is false, and using it is an undefined-variable error with
+// the phrase of the first error. It marshals to JSON as its Source.
+type Unresolved struct {
+	// Source is the value as written, to render again once more
+	// variables are known (a loop item).
+	Source any
+	phrase string
+}
+
+// NewUnresolved returns the Unresolved value of src for err, the error from
+// rendering it; ok is false when err is not about an undefined value.
+func NewUnresolved(src any, err error) (u *Unresolved, ok bool) {
+	msg, ok := UndefinedMessage(err)
+	if !ok {
+		return nil, false
+	}
+	return &Unresolved{Source: src, phrase: msg}, true
+}
+
+func (u *Unresolved) Error() string { return u.phrase }
+
+func (u *Unresolved) Is(target error) bool { return target == ErrUndefined }
+
+// MarshalJSON marshals Source.
+func (u *Unresolved) MarshalJSON() ([]byte, error) { return json.Marshal(u.Source) }
 
 // undefinedVarError is evalError's error about an undefined value met while
 // rendering a template.

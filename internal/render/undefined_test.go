@@ -1,7 +1,9 @@
 package render
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -38,5 +40,42 @@ func TestUndefinedMessage(t *testing.T) {
 	}
 	if _, ok := UndefinedMessage(nil); ok {
 		t.Error("UndefinedMessage(nil) is ok")
+	}
+}
+
+// TestUnresolved: a variable holding an Unresolved value is undefined to
+// templates, as Ansible's lazy variable whose template is undefined.
+func TestUnresolved(t *testing.T) {
+	e := New()
+	_, err := e.Template("{{ undefined_var }}", map[string]any{})
+	u, ok := NewUnresolved("{{ undefined_var }}", err)
+	if !ok {
+		t.Fatalf("NewUnresolved(%v) not ok", err)
+	}
+	if _, ok := NewUnresolved("x", errors.New("other")); ok {
+		t.Error("NewUnresolved of an error that is not about an undefined value is ok")
+	}
+	vars := map[string]any{"x": u}
+	for _, tt := range []struct{ src, want string }{
+		{"{{ x | default('d') }}", "d"},
+		{"{{ x | d('e') }}", "e"},
+		{"{{ x is defined }}", "False"},
+		{"{{ x is undefined }}", "True"},
+		{"a{{ x | default('') }}b", "ab"},
+	} {
+		got, err := e.Template(tt.src, vars)
+		if err != nil || fmt.Sprint(got) != tt.want && !(tt.want == "False" && got == false) && !(tt.want == "True" && got == true) {
+			t.Errorf("%s = %#v, %v; want %s", tt.src, got, err, tt.want)
+		}
+	}
+	for _, src := range []string{"{{ x }}", "a{{ x }}b"} {
+		_, err := e.Template(src, vars)
+		if msg, ok := UndefinedMessage(err); !ok || msg != "'undefined_var' is undefined" {
+			t.Errorf("%s: error %v, message %q; want 'undefined_var' is undefined", src, err, msg)
+		}
+	}
+	b, err := json.Marshal(vars)
+	if err != nil || string(b) != `{"x":"{{ undefined_var }}"}` {
+		t.Errorf("json %s, %v", b, err)
 	}
 }
