@@ -601,8 +601,9 @@ func (e *Engine) plainTaskName(pc *playCtx, t *playbook.Task, host string) strin
 	if !render.IsTemplate(t.Name) {
 		return t.Name
 	}
-	// Ansible renders the name with the play's and the include's variables.
-	vars := e.withExtra(pc.base[host])
+	// Ansible renders the name with the play's and the include's variables,
+	// and in a role with the role's defaults and vars.
+	vars := e.withExtra(e.taskBase(pc, t, host))
 	if x := pc.extraFor(host); x != nil {
 		vars = maps.Clone(vars)
 		maps.Copy(vars, x)
