@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -202,7 +203,8 @@ func (b *Bus) Consumer(ctx context.Context, pool string) (jetstream.Consumer, er
 }
 
 // Submit records the job as queued and publishes its task with Nats-Msg-Id
-// set to the jid, so a resend is stored once. If the publish fails the job
+// set to the jid, so a resend is stored once, and with the queued record's
+// revision (job.QueuedRevisionHeader), so the claim needs no read. If the publish fails the job
 // is recorded as lost, so it never stays queued forever.
 func (b *Bus) Submit(ctx context.Context, t *job.Task) error {
 	if t.V == 0 {
@@ -216,11 +218,13 @@ func (b *Bus) Submit(ctx context.Context, t *job.Task) error {
 		return err
 	}
 	st := job.NewQueued(t, t.Submitted)
-	if _, err := b.create(ctx, st); err != nil {
+	rev, err := b.create(ctx, st)
+	if err != nil {
 		return fmt.Errorf("record job %s: %w", t.JID, err)
 	}
 	msg := nats.NewMsg(job.TaskSubject(t.Pool))
 	msg.Data = data
+	msg.Header.Set(job.QueuedRevisionHeader, strconv.FormatUint(rev, 10))
 	err = retry(ctx, b.js.Conn(), func(octx context.Context) error {
 		_, err := b.js.PublishMsg(octx, msg, jetstream.WithMsgID(string(t.JID)))
 		return err
@@ -257,6 +261,18 @@ func (b *Bus) create(ctx context.Context, st job.Status) (uint64, error) {
 		return err
 	})
 	return rev, err
+}
+
+// QueuedRecord is the record Submit created for t, as told by the task
+// message's job.QueuedRevisionHeader; ok is false when the header is absent
+// or malformed. It is a starting point for UpdateFrom, which checks it with
+// the compare-and-set and reads the stored record if it has moved on.
+func QueuedRecord(t *job.Task, h nats.Header) (rec Record, ok bool) {
+	rev, err := strconv.ParseUint(h.Get(job.QueuedRevisionHeader), 10, 64)
+	if err != nil || rev == 0 {
+		return Record{}, false
+	}
+	return Record{Status: job.NewQueued(t, t.Submitted), Revision: rev}, true
 }
 
 // Create writes the first record of a job; it fails with

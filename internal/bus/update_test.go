@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/natstest"
@@ -104,5 +106,56 @@ func TestUpdateFromStaleRecordRereads(t *testing.T) {
 	same, err := bs.UpdateFrom(ctx, id, stale, toRunning("b"))
 	if !errors.Is(err, bus.ErrUnchanged) || same.Revision != got.Revision || same.Status.State != job.Cancelled {
 		t.Fatalf("got %s at %d, %v; want cancelled at %d, ErrUnchanged", same.Status.State, same.Revision, err, got.Revision)
+	}
+}
+
+// The task message tells the executor which record Submit created: rebuilt
+// from the task as it arrives, it is the stored record, byte for byte, at
+// the stored revision.
+func TestQueuedRecordMatchesTheStoredRecord(t *testing.T) {
+	t.Parallel()
+	_, _, js := natstest.Run(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	bs, err := bus.Open(ctx, js, bus.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := job.NewRunID()
+	tk := &job.Task{V: job.Version, JID: run.Job(1), Run: run, Host: "web1", Name: "install \"things\"",
+		Module: "command", Async: 30, Target: job.Target{Connection: job.ConnLocal},
+		Args: map[string]any{"_raw_params": "true"}}
+	if err := bs.Submit(ctx, tk); err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.Stream(ctx, job.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := st.GetLastMsgForSubject(ctx, job.TaskSubject(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := job.DecodeTask(raw.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ok := bus.QueuedRecord(&got, raw.Header)
+	if !ok {
+		t.Fatalf("no %s header on the task message", job.QueuedRevisionHeader)
+	}
+	e, err := bs.KV().Get(ctx, job.StatusKey(tk.JID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := rec.Status.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Revision != e.Revision() || string(data) != string(e.Value()) {
+		t.Fatalf("rebuilt record at %d:\n%s\nstored at %d:\n%s", rec.Revision, data, e.Revision(), e.Value())
+	}
+	if _, ok := bus.QueuedRecord(&got, nats.Header{job.QueuedRevisionHeader: []string{"x"}}); ok {
+		t.Fatal("a malformed header was taken")
 	}
 }

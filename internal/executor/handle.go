@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
@@ -56,7 +57,7 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 
 	// The job's connection, resolved once for this delivery.
 	c := e.cfg.Dialer.Conn(t.Host, t.Target)
-	claimed, err := e.claim(ctx, &t, c, attempt)
+	claimed, err := e.claim(ctx, &t, msg.Headers(), c, attempt)
 	st := claimed.Status
 	switch {
 	case errors.Is(err, errFinal):
@@ -167,8 +168,10 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 }
 
 // claim moves the job from queued to running under this executor's name and
-// returns the record it wrote (or found).
-func (e *Executor) claim(ctx context.Context, t *job.Task, c conn.Conn, attempt int) (bus.Record, error) {
+// returns the record it wrote (or found). When the message says at which
+// revision its queued record was created, the claim starts from that record
+// and reads only if it has moved on.
+func (e *Executor) claim(ctx context.Context, t *job.Task, h nats.Header, c conn.Conn, attempt int) (bus.Record, error) {
 	now := time.Now()
 	probed := false
 	move := func(cur job.Status) (job.Status, error) {
@@ -211,7 +214,8 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, c conn.Conn, attempt 
 		next.Executor, next.Attempt = e.cfg.Name, attempt
 		return next, err
 	}
-	rec, err := e.cfg.Bus.UpdateFrom(ctx, t.JID, bus.Record{}, move)
+	from, _ := bus.QueuedRecord(t, h)
+	rec, err := e.cfg.Bus.UpdateFrom(ctx, t.JID, from, move)
 	if errors.Is(err, errOwnClaim) {
 		return rec, nil
 	}

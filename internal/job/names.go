@@ -32,6 +32,12 @@ const (
 	// IdempotencyBucket maps producers' idempotency keys to the jid they
 	// created, so a resubmission returns the same job.
 	IdempotencyBucket = "jetplay_idempotency"
+	// QueuedRevisionHeader, on a task message, is the KV revision at which
+	// the producer created the job's queued record, NewQueued(task,
+	// task.Submitted). Optional: with it an executor claims the job by a
+	// compare-and-set on that revision without reading the record first
+	// (and reads it only if the record has moved on since).
+	QueuedRevisionHeader = "Jetplay-Queued-Rev"
 )
 
 // TaskSubject is the subject a task for pool is published on.
