@@ -333,6 +333,10 @@ var specs = []*spec{
 		name: "include_vars", kind: Controller, freeForm: true,
 		params: map[string]param{"_raw_params": {typ: "str"}, "file": {typ: "str"}, "name": {typ: "str"}},
 	},
+	{
+		name: "validate_argument_spec", kind: Controller, anyParams: true,
+		params: map[string]param{"argument_spec": {typ: "dict", required: true}, "provided_arguments": {typ: "dict"}},
+	},
 	{name: "meta", kind: Controller, freeForm: true, params: map[string]param{"_raw_params": {typ: "str", required: true}}},
 	{
 		name: "include_tasks", kind: Controller, freeForm: true,

@@ -49,6 +49,8 @@ func (e *Engine) controller(ctx context.Context, pc *playCtx, t *playbook.Task, 
 		return map[string]any{"failed": true, "changed": false, "msg": msg}
 	case "assert":
 		return e.assert(t, vars, args)
+	case "validate_argument_spec":
+		return e.validateArgSpec(vars, args)
 	case "async_status":
 		return e.asyncStatus(ctx, args)
 	case "pause":

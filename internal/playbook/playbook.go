@@ -299,6 +299,7 @@ var validOrders = map[string]bool{
 func (f *file) play(n *yaml.Node, ps []pair) (*Play, error) {
 	p := &Play{Pos: f.pos(n)}
 	pr := newPlayRoles(f.l.opts, f.dir)
+	pr.pos = p.Pos
 	saved := f.l.play
 	f.l.play, p.roles = pr, pr
 	defer func() { f.l.play = saved }()

@@ -32,6 +32,9 @@ type Role struct {
 	RoleVars map[string]any
 	// Defaults is defaults/main (or defaults_from): the lowest precedence.
 	Defaults map[string]any
+	// ArgSpecs are the role's argument specs by entry point:
+	// meta/argument_specs, or meta/main's argument_specs.
+	ArgSpecs map[string]any
 	// Deps are the roles of meta/main's dependencies, in order.
 	Deps []*Role
 	// AllowDuplicates is meta/main's allow_duplicates; include_role and
@@ -245,6 +248,7 @@ type playRoles struct {
 	mu       sync.Mutex // IncludeRole at run time
 	opts     Options
 	cache    map[string]*Role
+	pos      Pos     // the play's: Ansible's path of a role's argument validation task
 	roles    []*Role // roles of the play, as Ansible's play.roles: roles: entries, then import_role
 	handlers []*Task // handlers of import_role
 	dir      string  // the playbook's directory: roles/ is searched there
@@ -270,12 +274,13 @@ type roleSpec struct {
 	keywords    *Task
 	from        map[string]string // tasks, vars, defaults, handlers → file name
 	fromInclude bool
+	noValidate  bool   // rolespec_validate: false
 	basedir     string // the parent role's roles directory, for dependencies
 }
 
 // cacheKey identifies a role with its parameters, as Ansible's hash_params.
 func (s *roleSpec) cacheKey(path string) string {
-	k := map[string]any{"params": s.params, "vars": s.vars, "from": s.from, "include": s.fromInclude}
+	k := map[string]any{"params": s.params, "vars": s.vars, "from": s.from, "include": s.fromInclude, "novalidate": s.noValidate}
 	if s.keywords != nil && len(s.keywords.When) > 0 {
 		k["when"] = s.keywords.When
 	}
@@ -419,6 +424,9 @@ func (l *loader) loadRole(spec *roleSpec, pr *playRoles) (*Role, error) {
 	if r.Defaults, err = l.roleVars(r, "defaults", spec.from["defaults"], spec.pos); err != nil {
 		return nil, err
 	}
+	if r.ArgSpecs, err = l.roleArgSpecs(r); err != nil {
+		return nil, err
+	}
 	if err := l.roleMeta(r, pr); err != nil {
 		return nil, err
 	}
@@ -430,6 +438,11 @@ func (l *loader) loadRole(spec *roleSpec, pr *playRoles) (*Role, error) {
 	}
 	if r.Handlers, err = l.roleTasks(r, "handlers", spec.from["handlers"], spec.pos, true); err != nil {
 		return nil, err
+	}
+	if !spec.noValidate {
+		if t := r.validationTask(spec.from["tasks"], pr.pos); t != nil {
+			r.Tasks = append([]*Task{t}, r.Tasks...)
+		}
 	}
 	pr.cache[key] = r
 	return r, nil
@@ -561,6 +574,17 @@ func (l *loader) roleMeta(r *Role, pr *playRoles) error {
 			if r.AllowDuplicates, err = f.boolValue(kv.key, kv.v); err != nil {
 				return err
 			}
+		case "argument_specs":
+			if r.ArgSpecs != nil || isNull(kv.v) {
+				continue // meta/argument_specs comes first
+			}
+			v, err := f.value(kv.v, false)
+			if err != nil {
+				return err
+			}
+			if r.ArgSpecs, _ = v.(map[string]any); r.ArgSpecs == nil {
+				r.ArgSpecs = map[string]any{}
+			}
 		case "dependencies":
 			if isNull(kv.v) {
 				continue
@@ -661,6 +685,11 @@ func includeRoleSpec(t *Task, args map[string]any, namePos Pos) *roleSpec {
 		name = args["role"]
 	}
 	spec := &roleSpec{name: fmt.Sprint(name), pos: namePos, fromInclude: true, vars: t.Vars}
+	if v, ok := args["rolespec_validate"]; ok {
+		if b, ok := toBool(v); ok && !b {
+			spec.noValidate = true
+		}
+	}
 	for _, k := range []string{"tasks", "vars", "defaults", "handlers"} {
 		if v, ok := args[k+"_from"]; ok {
 			if spec.from == nil {
@@ -805,4 +834,70 @@ func KeywordBlock(m map[string]any, pos Pos) (*Task, error) {
 		}
 	}
 	return t, nil
+}
+
+// roleArgSpecs reads meta/argument_specs (with .yml, .yaml, .json or no
+// extension): its argument_specs mapping, empty when it has none; nil when
+// there is no such file.
+func (l *loader) roleArgSpecs(r *Role) (map[string]any, error) {
+	for _, ext := range []string{"", ".yml", ".yaml", ".json"} {
+		p := filepath.Join(r.Path, "meta", "argument_specs"+ext)
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, wrapf(Pos{File: p}, ErrRead, err, "unable to read argument specs of role '%s'", r.Name)
+		}
+		root, err := parseYAML(p, data)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]any{}
+		if root == nil {
+			return out, nil
+		}
+		v, err := newDecoder(p, &l.opts, l.warn).value(root, false)
+		if err != nil {
+			return nil, err
+		}
+		if m, ok := v.(map[string]any); ok {
+			if specs, ok := m["argument_specs"].(map[string]any); ok {
+				out = specs
+			}
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// validationTask is the task Ansible puts first in a role whose entry point
+// (tasks_from, else main) has an argument spec: validate_argument_spec of
+// the role's parameters (and, at run time, the task variables named in the
+// spec) against the spec's options. nil when there is no spec.
+func (r *Role) validationTask(tasksFrom string, pos Pos) *Task {
+	entry := tasksFrom
+	if entry == "" {
+		entry = "main"
+	}
+	spec, ok := r.ArgSpecs[entry].(map[string]any)
+	if !ok {
+		return nil
+	}
+	name := fmt.Sprintf("Validating arguments against arg spec '%s'", entry)
+	if d, ok := spec["short_description"]; ok {
+		name += fmt.Sprintf(" - %v", d)
+	}
+	options, _ := spec["options"].(map[string]any)
+	if options == nil {
+		options = map[string]any{}
+	}
+	params := maps.Clone(r.Params)
+	if params == nil {
+		params = map[string]any{}
+	}
+	return &Task{Name: name, Module: "validate_argument_spec", Action: "ansible.builtin.validate_argument_spec",
+		Args: map[string]any{"argument_spec": options, "provided_arguments": params,
+			"validate_args_context": map[string]any{"type": "role", "name": r.Name, "argument_spec_name": entry, "path": r.Path}},
+		Tags: []string{"always"}, Pos: pos}
 }
