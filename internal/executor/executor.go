@@ -120,6 +120,9 @@ func (e *Executor) Name() string { return e.cfg.Name }
 func (e *Executor) Run(ctx context.Context) error {
 	cons, err := e.cfg.Bus.Consumer(ctx, e.cfg.Pool)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before it started: a stop, not a failure
+		}
 		return err
 	}
 	// Whoever created the consumer decided its lease and delivery limit.
