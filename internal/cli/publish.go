@@ -96,6 +96,7 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 	}
 	opts := play.ModuleOptions()
 	opts.RolesPath = rolesPath()
+	opts.ExtraVars = extra // templated role names are rendered at load time
 	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
 	if o.AdHoc.Module != "" {
 		if len(o.Playbooks) != 1 {

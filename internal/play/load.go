@@ -1,6 +1,8 @@
 package play
 
 import (
+	"errors"
+
 	"github.com/jetplay/jetplay/internal/module"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/render"
@@ -18,5 +20,16 @@ func ModuleOptions() playbook.Options {
 		},
 		CheckTemplate: checker.Check,
 		CheckExpr:     checker.CheckExpr,
+		Template:      loadTemplate,
 	}
+}
+
+// loadTemplate renders a role name at load time; an undefined variable
+// gives Ansible's message for it ("'x' is undefined. 'x' is undefined").
+func loadTemplate(s string, vars map[string]any) (any, error) {
+	v, err := checker.Template(s, vars)
+	if msg, ok := render.UndefinedMessage(err); ok {
+		return nil, errors.New(msg + ". " + msg)
+	}
+	return v, err
 }

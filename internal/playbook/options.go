@@ -23,4 +23,11 @@ type Options struct {
 	// beside the playbook and before the playbook's directory. Nil searches
 	// only those two; DefaultRolesPath is Ansible's default.
 	RolesPath []string
+	// Template, if set, renders a templated role name (of roles:, a meta
+	// dependency or import_role) at load time with the play's vars,
+	// vars_files and ExtraVars, as Ansible does; its error fails the load
+	// with ErrRole. Nil leaves such names an ErrUnsupported error.
+	Template func(s string, vars map[string]any) (any, error)
+	// ExtraVars are the command line's extra variables, for Template.
+	ExtraVars map[string]any
 }

@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -300,6 +301,7 @@ func (f *file) play(n *yaml.Node, ps []pair) (*Play, error) {
 	p := &Play{Pos: f.pos(n)}
 	pr := newPlayRoles(f.l.opts, f.dir)
 	pr.pos = p.Pos
+	pr.loadVars = f.playLoadVars(ps)
 	saved := f.l.play
 	f.l.play, p.roles = pr, pr
 	defer func() { f.l.play = saved }()
@@ -519,4 +521,51 @@ func typeName(v any) string {
 		return "null"
 	}
 	return fmt.Sprintf("a %T", v)
+}
+
+// playLoadVars returns what gives the variables known when a play is
+// loaded, for templated role names: its vars, its vars_files (those whose
+// name is not a template) and the extra vars, in increasing precedence.
+// They are read once, on first use.
+func (f *file) playLoadVars(ps []pair) func() (map[string]any, error) {
+	var (
+		out  map[string]any
+		err  error
+		done bool
+	)
+	return func() (map[string]any, error) {
+		if done {
+			return out, err
+		}
+		done = true
+		out = map[string]any{}
+		if kv := findKey(ps, "vars"); kv != nil {
+			var v map[string]any
+			if v, err = f.varsMap("Play", kv.v); err != nil {
+				return nil, err
+			}
+			maps.Copy(out, v)
+		}
+		if kv := findKey(ps, "vars_files"); kv != nil {
+			var files []string
+			if files, err = f.varsFiles(kv.v); err != nil {
+				return nil, err
+			}
+			for _, name := range files {
+				if isTemplate(name) {
+					continue
+				}
+				if !filepath.IsAbs(name) {
+					name = filepath.Join(f.dir, name)
+				}
+				var v map[string]any
+				if v, err = LoadVars(name); err != nil {
+					return nil, err
+				}
+				maps.Copy(out, v)
+			}
+		}
+		maps.Copy(out, f.l.opts.ExtraVars)
+		return out, nil
+	}
 }

@@ -245,10 +245,13 @@ func DefaultRolesPath(home string) []string {
 // cache (name and parameters → role) and the roles and handlers that
 // import_role adds.
 type playRoles struct {
-	mu       sync.Mutex // IncludeRole at run time
-	opts     Options
-	cache    map[string]*Role
-	pos      Pos     // the play's: Ansible's path of a role's argument validation task
+	mu    sync.Mutex // IncludeRole at run time
+	opts  Options
+	cache map[string]*Role
+	pos   Pos // the play's: Ansible's path of a role's argument validation task
+	// loadVars gives the variables a templated role name is rendered
+	// with; nil outside a play.
+	loadVars func() (map[string]any, error)
 	roles    []*Role // roles of the play, as Ansible's play.roles: roles: entries, then import_role
 	handlers []*Task // handlers of import_role
 	dir      string  // the playbook's directory: roles/ is searched there
@@ -368,6 +371,9 @@ func (l *loader) findRole(spec *roleSpec, bookDir string) (name, path string, er
 	if isTemplate(spec.name) {
 		return "", "", errorf(spec.pos, ErrUnsupported, "a templated role name (%s) is not supported", short(spec.name))
 	}
+	if spec.name == "" {
+		return "", "", errorf(spec.pos, ErrRole, "role definitions must contain a role name")
+	}
 	search := []string{filepath.Join(bookDir, "roles")}
 	search = append(search, l.rolesPath()...)
 	if spec.basedir != "" {
@@ -397,6 +403,11 @@ func (l *loader) findRole(spec *roleSpec, bookDir string) (name, path string, er
 // same role and parameters. parent is the role that names it (a
 // dependency's owner, the role an import_role is in).
 func (l *loader) loadRole(spec *roleSpec, pr *playRoles) (*Role, error) {
+	if isTemplate(spec.name) && l.opts.Template != nil {
+		if err := l.renderRoleName(spec, pr); err != nil {
+			return nil, err
+		}
+	}
 	name, path, err := l.findRole(spec, pr.dir)
 	if err != nil {
 		return nil, err
@@ -737,9 +748,6 @@ func (f *file) importRole(t *Task, namePos Pos) ([]*Task, error) {
 		pr = newPlayRoles(f.l.opts, f.l.dir)
 	}
 	spec := includeRoleSpec(t, t.Args, namePos)
-	if isTemplate(spec.name) {
-		return nil, errorf(t.Pos, ErrUnsupported, "import_role of a templated role name (%s) is not supported", short(spec.name))
-	}
 	r, err := f.l.loadRole(spec, pr)
 	if err != nil {
 		return nil, err
@@ -900,4 +908,23 @@ func (r *Role) validationTask(tasksFrom string, pos Pos) *Task {
 		Args: map[string]any{"argument_spec": options, "provided_arguments": params,
 			"validate_args_context": map[string]any{"type": "role", "name": r.Name, "argument_spec_name": entry, "path": r.Path}},
 		Tags: []string{"always"}, Pos: pos}
+}
+
+// renderRoleName renders a templated role name with the play's variables
+// (Options.Template), as Ansible templates role names at load time.
+func (l *loader) renderRoleName(spec *roleSpec, pr *playRoles) error {
+	vars := maps.Clone(l.opts.ExtraVars)
+	if pr.loadVars != nil {
+		pv, err := pr.loadVars()
+		if err != nil {
+			return err
+		}
+		vars = pv
+	}
+	v, err := l.opts.Template(spec.name, vars)
+	if err != nil {
+		return errorf(spec.pos, ErrRole, "%v", err)
+	}
+	spec.name = fmt.Sprint(v)
+	return nil
 }
