@@ -2,18 +2,14 @@ package executor_test
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/conn"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
-	"github.com/jetplay/jetplay/internal/natstest"
 )
 
 // countingDialer counts the commands its connections run.
@@ -35,44 +31,13 @@ func (c countingConn) Run(context.Context, conn.Command) (conn.Result, error) {
 // unchanged, runs once.
 func TestClaimHonoursARecordChangedAfterSubmit(t *testing.T) {
 	t.Parallel()
-	_, _, js := natstest.Run(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	bs, err := bus.Open(ctx, js, bus.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := job.NewRunID()
-	var ids []job.ID
-	for i := range 2 {
-		tk := &job.Task{V: job.Version, JID: run.Job(i + 1), Run: run, Host: "h", Module: "command",
-			Target: job.Target{Connection: job.ConnLocal}, Args: map[string]any{"_raw_params": "/bin/true"}}
-		if err := bs.Submit(ctx, tk); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, tk.JID)
-	}
+	ctx, bs := openBus(t, time.Minute, bus.Config{})
+	run, ids := submitLocal(t, ctx, bs, 2)
 	if st, err := bs.Cancel(ctx, ids[0], "test"); err != nil || st.State != job.Cancelled {
 		t.Fatalf("cancel: %s, %v", st.State, err)
 	}
 	var runs atomic.Int32
-	ex, err := executor.New(executor.Config{
-		Bus: bs, Name: "claim-test", Dialer: countingDialer{&runs}, Grace: time.Second,
-		Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rctx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := ex.Run(rctx); err != nil {
-			t.Error(err)
-		}
-	}()
-	defer func() { stop(); wg.Wait() }()
+	startExecutor(t, ctx, executor.Config{Bus: bs, Name: "claim-test", Dialer: countingDialer{&runs}})
 	got, err := waitRun(ctx, bs, run, ids)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +49,7 @@ func TestClaimHonoursARecordChangedAfterSubmit(t *testing.T) {
 		t.Errorf("other job: %s on attempt %d", s.State, s.Attempt)
 	}
 	// Both messages handled: acked, so gone from the work queue.
-	st, err := js.Stream(ctx, job.StreamName)
+	st, err := bs.JetStream().Stream(ctx, job.StreamName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/jetplay/jetplay/internal/conn"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
-	"github.com/jetplay/jetplay/internal/natstest"
 	"github.com/jetplay/jetplay/internal/watcher"
 )
 
@@ -40,21 +39,11 @@ func benchExecutor(b *testing.B, dialer executor.Dialer, concurrency int) {
 // benchExecutors runs b.N jobs through n executors sharing one pool.
 func benchExecutors(b *testing.B, dialer executor.Dialer, concurrency, n int) {
 	b.Helper()
-	_, _, js := natstest.Run(b)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	bs, err := bus.Open(ctx, js, bus.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	ctx, bs := openBus(b, 5*time.Minute, bus.Config{})
 	run := job.NewRunID()
 	ids := make([]job.ID, b.N)
 	for i := range b.N {
-		t := &job.Task{
-			V: job.Version, JID: run.Job(i + 1), Run: run, Host: fmt.Sprintf("h%05d", i+1),
-			Target: job.Target{Connection: job.ConnLocal}, Module: "command",
-			Args: map[string]any{"_raw_params": "/bin/true"},
-		}
+		t := localTask(run, i+1, fmt.Sprintf("h%05d", i+1))
 		if err := bs.Submit(ctx, t); err != nil {
 			b.Fatal(err)
 		}

@@ -8,12 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
-	"github.com/jetplay/jetplay/internal/natstest"
 )
 
 // TestTasksPublishedWhileFetchingAreNotDropped publishes jobs one at a time
@@ -24,34 +21,14 @@ import (
 // as attempt 2 (here never: AckWait is longer than the test).
 func TestTasksPublishedWhileFetchingAreNotDropped(t *testing.T) {
 	t.Parallel()
-	_, _, js := natstest.Run(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	// AckWait longer than the test: a dropped task is never redelivered in
 	// time and its job never ends, which the wait below reports.
-	bs, err := bus.Open(ctx, js, bus.Config{AckWait: 5 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ex, err := executor.New(executor.Config{
+	ctx, bs := openBus(t, 2*time.Minute, bus.Config{AckWait: 5 * time.Minute})
+	startExecutor(t, ctx, executor.Config{
 		Bus: bs, Name: "fetch-test", Concurrency: 2, Dialer: noopDialer{},
 		// Short pull requests: many of them end while tasks arrive.
 		FetchWait: 50 * time.Millisecond,
-		Grace:     time.Second, Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rctx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := ex.Run(rctx); err != nil {
-			t.Error(err)
-		}
-	}()
-	defer func() { stop(); wg.Wait() }()
 
 	// Keep every CPU busy meanwhile, as a loaded machine does: the
 	// goroutines reading the executor's pull requests then run late.
@@ -75,11 +52,7 @@ func TestTasksPublishedWhileFetchingAreNotDropped(t *testing.T) {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for i := range n {
-		tk := &job.Task{
-			V: job.Version, JID: run.Job(i + 1), Run: run, Host: fmt.Sprintf("h%03d", i+1),
-			Target: job.Target{Connection: job.ConnLocal}, Module: "command",
-			Args: map[string]any{"_raw_params": "/bin/true"},
-		}
+		tk := localTask(run, i+1, fmt.Sprintf("h%03d", i+1))
 		if err := bs.Submit(ctx, tk); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/executor"
-	"github.com/jetplay/jetplay/internal/natstest"
 )
 
 // A stop that comes before the executor has set up (its consumer not yet
@@ -17,13 +16,7 @@ import (
 // for a handful of jobs the first ones had already finished.
 func TestRunStoppedBeforeItStartedReturnsNil(t *testing.T) {
 	t.Parallel()
-	_, _, js := natstest.Run(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	bs, err := bus.Open(ctx, js, bus.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, bs := openBus(t, time.Minute, bus.Config{})
 	var runs atomic.Int32
 	ex, err := executor.New(executor.Config{Bus: bs, Name: "stopped", Dialer: countingDialer{&runs}, Grace: time.Second})
 	if err != nil {
