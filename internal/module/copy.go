@@ -133,19 +133,9 @@ func runCopy(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 		}
 		args = append([]string{dest, modeArg(p["mode"]), enc, force}, chunks...)
 	}
-	res, err := h.script(ctx, true, copyScript, args...)
-	if err != nil {
-		return nil, err
-	}
-	if res.TimedOut {
-		return killedResult(res), nil
-	}
-	rep := parseReport(res)
-	if rep.fail != "" {
-		return failed(rep.fail), nil
-	}
-	if res.RC != 0 || rep.kv["changed"] == "" {
-		return scriptFailure("copy", res), nil
+	rep, res, bad, err := h.runReport(ctx, "copy", "changed", copyScript, args...)
+	if bad != nil || err != nil {
+		return bad, err
 	}
 	if remote {
 		sums := strings.Fields(rep.kv["sums"])

@@ -85,19 +85,9 @@ func copyDir(run moduleFunc) moduleFunc {
 		if h.opt.Check {
 			check = "1"
 		}
-		res, err := h.script(ctx, true, copyDirScript, append([]string{modeArg(p["directory_mode"]), check}, dirs...)...)
-		if err != nil {
-			return nil, err
-		}
-		if res.TimedOut {
-			return killedResult(res), nil
-		}
-		rep := parseReport(res)
-		if rep.fail != "" {
-			return failed(rep.fail), nil
-		}
-		if res.RC != 0 || rep.kv["changed"] == "" {
-			return scriptFailure("copy", res), nil
+		rep, _, bad, err := h.runReport(ctx, "copy", "changed", copyDirScript, append([]string{modeArg(p["directory_mode"]), check}, dirs...)...)
+		if bad != nil || err != nil {
+			return bad, err
 		}
 		changed := rep.kv["changed"] == "1"
 

@@ -2,6 +2,7 @@ package module
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"strings"
 
@@ -40,6 +41,27 @@ func parseReport(res conn.Result) report {
 		r.kv[k] = v
 	}
 	return r
+}
+
+// runReport runs src as the module's main command and parses its report.
+// When the script timed out, said FAIL, or did not end well with key in its
+// report, bad is the module's failed result and rep is of no use.
+func (h *host) runReport(ctx context.Context, module, key, src string, args ...string) (rep report, res conn.Result, bad map[string]any, err error) {
+	res, err = h.script(ctx, true, src, args...)
+	if err != nil {
+		return rep, res, nil, err
+	}
+	if res.TimedOut {
+		return rep, res, killedResult(res), nil
+	}
+	rep = parseReport(res)
+	if rep.fail != "" {
+		return rep, res, failed(rep.fail), nil
+	}
+	if res.RC != 0 || rep.kv[key] == "" {
+		return rep, res, scriptFailure(module, res), nil
+	}
+	return rep, res, nil, nil
 }
 
 // scriptFailure turns a script that did not report (it crashed or the

@@ -96,19 +96,9 @@ func runService(ctx context.Context, h *host, p map[string]any) (map[string]any,
 	} else if u := pstr(p, "use"); u != "auto" && u != "" && u != "systemd" && u != "service" {
 		return failed(fmt.Sprintf("jetplay does not implement use=%s for the service module", u)), nil
 	}
-	res, err := h.script(ctx, true, serviceScript, name, state, en, dr, only, scope)
-	if err != nil {
-		return nil, err
-	}
-	if res.TimedOut {
-		return killedResult(res), nil
-	}
-	rep := parseReport(res)
-	if rep.fail != "" {
-		return failed(rep.fail), nil
-	}
-	if res.RC != 0 || rep.kv["changed"] == "" {
-		return scriptFailure("service", res), nil
+	rep, _, bad, err := h.runReport(ctx, "service", "changed", serviceScript, name, state, en, dr, only, scope)
+	if bad != nil || err != nil {
+		return bad, err
 	}
 	out := map[string]any{"changed": rep.kv["changed"] == "1"}
 	if name != "" {

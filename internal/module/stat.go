@@ -51,19 +51,9 @@ func runStat(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 	if pbool(p, "get_checksum") {
 		tool = checksumTools[pstr(p, "checksum_algorithm")]
 	}
-	res, err := h.script(ctx, true, statScript, path, follow, tool, flag(pbool(p, "get_mime")), flag(pbool(p, "get_attributes")))
-	if err != nil {
-		return nil, err
-	}
-	if res.TimedOut {
-		return killedResult(res), nil
-	}
-	rep := parseReport(res)
-	if rep.fail != "" {
-		return failed(rep.fail), nil
-	}
-	if res.RC != 0 || rep.kv["exists"] == "" {
-		return scriptFailure("stat", res), nil
+	rep, res, bad, err := h.runReport(ctx, "stat", "exists", statScript, path, follow, tool, flag(pbool(p, "get_mime")), flag(pbool(p, "get_attributes")))
+	if bad != nil || err != nil {
+		return bad, err
 	}
 	if rep.kv["exists"] == "0" {
 		return map[string]any{"changed": false, "stat": map[string]any{"exists": false}}, nil
