@@ -143,20 +143,7 @@ func TestDiffCorpus(t *testing.T) {
 		t.Fatal("no corpus playbooks selected")
 	}
 
-	tmp := t.TempDir()
-	cfg := filepath.Join(tmp, "ansible.cfg")
-	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ansibleEnv := append(cleanEnv(),
-		"ANSIBLE_CONFIG="+cfg,
-		"ANSIBLE_STDOUT_CALLBACK=json",
-		"ANSIBLE_NOCOLOR=1",
-		"ANSIBLE_HOST_KEY_CHECKING=False",
-		"ANSIBLE_RETRY_FILES_ENABLED=False",
-		"ANSIBLE_LOCAL_TEMP="+filepath.Join(tmp, "local"),
-		"ANSIBLE_REMOTE_TEMP="+filepath.Join(tmp, "remote"),
-	)
+	ansibleEnv := ansibleRunEnv(t, "json")
 
 	cases := make([]*corpusCase, len(names))
 	for i, n := range names {

@@ -45,20 +45,7 @@ func TestDiffCorpusText(t *testing.T) {
 		t.Skip("no text corpus playbook selected")
 	}
 	publisher := buildPublisher(t, root)
-	tmp := t.TempDir()
-	cfg := filepath.Join(tmp, "ansible.cfg")
-	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ansibleEnv := append(cleanEnv(),
-		"ANSIBLE_CONFIG="+cfg,
-		"ANSIBLE_STDOUT_CALLBACK=default",
-		"ANSIBLE_NOCOLOR=1",
-		"ANSIBLE_HOST_KEY_CHECKING=False",
-		"ANSIBLE_RETRY_FILES_ENABLED=False",
-		"ANSIBLE_LOCAL_TEMP="+filepath.Join(tmp, "local"),
-		"ANSIBLE_REMOTE_TEMP="+filepath.Join(tmp, "remote"),
-	)
+	ansibleEnv := ansibleRunEnv(t, "default")
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			book := corpusDir + "/" + name + ".yml"

@@ -70,20 +70,7 @@ func TestDiffExamples(t *testing.T) {
 		// HOME stays the real one: with HOME elsewhere, async_wrapper and
 		// async_status disagree on where ~/.ansible_async is ("could not
 		// find job").
-		tmp := t.TempDir()
-		cfg := filepath.Join(tmp, "ansible.cfg")
-		if err := os.WriteFile(cfg, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		env := append(cleanEnv(),
-			"ANSIBLE_CONFIG="+cfg,
-			"ANSIBLE_STDOUT_CALLBACK="+callback,
-			"ANSIBLE_NOCOLOR=1",
-			"ANSIBLE_HOST_KEY_CHECKING=False",
-			"ANSIBLE_RETRY_FILES_ENABLED=False",
-			"ANSIBLE_LOCAL_TEMP="+filepath.Join(tmp, "local"),
-			"ANSIBLE_REMOTE_TEMP="+filepath.Join(tmp, "remote"),
-		)
+		env := ansibleRunEnv(t, callback)
 		return newJob("ansible-playbook "+callback+" "+ex, func(ctx context.Context) *exec.Cmd {
 			c := exec.CommandContext(ctx, ansible, "-i", inventory, "examples/"+ex+".yml")
 			c.Dir, c.Env = root, env
@@ -280,6 +267,28 @@ func buildPublisher(t *testing.T, root string) string {
 		t.Fatalf("go build ./cmd/publisher: %v\n%s", buildErr, buildOut)
 	}
 	return bin
+}
+
+// ansibleRunEnv is the environment of an ansible-playbook run: cleanEnv, an
+// empty ansible.cfg, the stdout callback, no colour, no host key checking,
+// no retry files, and local and remote temporary directories in a
+// directory of the test's own.
+func ansibleRunEnv(t *testing.T, callback string) []string {
+	t.Helper()
+	tmp := t.TempDir()
+	cfg := filepath.Join(tmp, "ansible.cfg")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return append(cleanEnv(),
+		"ANSIBLE_CONFIG="+cfg,
+		"ANSIBLE_STDOUT_CALLBACK="+callback,
+		"ANSIBLE_NOCOLOR=1",
+		"ANSIBLE_HOST_KEY_CHECKING=False",
+		"ANSIBLE_RETRY_FILES_ENABLED=False",
+		"ANSIBLE_LOCAL_TEMP="+filepath.Join(tmp, "local"),
+		"ANSIBLE_REMOTE_TEMP="+filepath.Join(tmp, "remote"),
+	)
 }
 
 // cleanEnv is the environment without ANSIBLE_* and NATS_URL, so that
