@@ -81,7 +81,7 @@ func (p *SSHPool) handshake(ctx context.Context, via *ssh.Client, addr, user, ho
 		_ = raw.SetDeadline(dl)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
-	sc, chans, reqs, err := ssh.NewClientConn(raw, addr, cfg)
+	sc, chans, reqs, err := ssh.NewClientConn(withQuickAck(raw), addr, cfg)
 	if !stop() {
 		// ctx ended during the handshake and the conn is closed.
 		if err == nil {
