@@ -51,6 +51,25 @@ func startSSHD(t *testing.T) (*sshdtest.Server, *SSHPool, *sshConn, string) {
 	return srv, p, p.conn("host1", realTarget(srv.Hosts[0])), jobs
 }
 
+// runOutcome is what a Run started by runInBackground returned.
+type runOutcome struct {
+	res Result
+	err error
+}
+
+// runInBackground runs cmd on c (for a minute at most) in a goroutine and
+// returns the channel its outcome arrives on.
+func runInBackground(t *testing.T, c Conn, cmd Command) <-chan runOutcome {
+	t.Helper()
+	ctx := testCtx(t, time.Minute)
+	got := make(chan runOutcome, 1)
+	go func() {
+		r, err := c.Run(ctx, cmd)
+		got <- runOutcome{r, err}
+	}()
+	return got
+}
+
 // waitFor polls cond every 20ms until it holds or d passes.
 func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()

@@ -140,15 +140,7 @@ func TestOpenSSHDetachedSurvivesConnectionLoss(t *testing.T) {
 		JobID:   "r0123456789abcdef01.00000001",
 		Timeout: time.Minute,
 	}
-	type out struct {
-		res Result
-		err error
-	}
-	got := make(chan out, 1)
-	go func() {
-		r, err := c.Run(testCtx(t, time.Minute), cmd)
-		got <- out{r, err}
-	}()
+	got := runInBackground(t, c, cmd)
 	waitFor(t, 10*time.Second, "the job to start", func() bool { return fileText(counter) != "" })
 	before := p.Stats().Handshakes
 	p.dropAll()
@@ -306,15 +298,7 @@ func TestOpenSSHKillDetached(t *testing.T) {
 	dir := t.TempDir()
 	childFile := filepath.Join(dir, "child")
 	cmd := Command{Script: "sleep 300 & echo $! > " + childFile + "; wait", Detach: true, JobID: "r0123456789abcdef01.00000004"}
-	type out struct {
-		res Result
-		err error
-	}
-	got := make(chan out, 1)
-	go func() {
-		r, err := c.Run(testCtx(t, time.Minute), cmd)
-		got <- out{r, err}
-	}()
+	got := runInBackground(t, c, cmd)
 	waitFor(t, 10*time.Second, "the job to start", func() bool { return fileText(childFile) != "" })
 	if err := c.Kill(testCtx(t, 10*time.Second), cmd.JobID, time.Second); err != nil {
 		t.Fatal(err)

@@ -118,15 +118,7 @@ func TestOpenSSHWatcherDeathKeepsWaiter(t *testing.T) {
 		Script: "echo up >" + started + "; while [ ! -e " + gate + " ]; do sleep 0.05; done; echo finished",
 		Detach: true, JobID: "r0123456789abcdef03.00000001", Timeout: time.Minute,
 	}
-	type out struct {
-		res Result
-		err error
-	}
-	got := make(chan out, 1)
-	go func() {
-		r, err := c.Run(testCtx(t, time.Minute), cmd)
-		got <- out{r, err}
-	}()
+	got := runInBackground(t, c, cmd)
 	waitFor(t, 20*time.Second, "the job to start", func() bool { return fileText(started) != "" })
 	waitFor(t, 20*time.Second, "the watcher", func() bool { return len(watcherPIDs(jobs)) == 1 })
 	old := watcherPIDs(jobs)[0]
