@@ -45,23 +45,7 @@ func (w *jsonWriter) value(v any, level int) error {
 		JSONString(&w.b, x, w.ascii)
 		return nil
 	case []any:
-		if len(x) == 0 {
-			w.b.WriteString("[]")
-			return nil
-		}
-		w.b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				w.b.WriteString(w.sep())
-			}
-			w.newline(level + 1)
-			if err := w.value(e, level+1); err != nil {
-				return err
-			}
-		}
-		w.newline(level)
-		w.b.WriteByte(']')
-		return nil
+		return w.items('[', ']', len(x), level, func(i int) error { return w.value(x[i], level+1) })
 	case map[string]any:
 		return w.object(SortedKeys(x), func(k string) any { return x[k] }, level)
 	case Mapping:
@@ -80,24 +64,30 @@ func (w *jsonWriter) value(v any, level int) error {
 }
 
 func (w *jsonWriter) object(keys []string, get func(string) any, level int) error {
-	if len(keys) == 0 {
-		w.b.WriteString("{}")
-		return nil
-	}
-	w.b.WriteByte('{')
-	for i, k := range keys {
+	return w.items('{', '}', len(keys), level, func(i int) error {
+		JSONString(&w.b, keys[i], w.ascii)
+		w.b.WriteString(": ")
+		return w.value(get(keys[i]), level+1)
+	})
+}
+
+// items writes the n items of a list or object between open and end, item
+// writing the i-th: "[]" or "{}" when there are none.
+func (w *jsonWriter) items(open, end byte, n, level int, item func(i int) error) error {
+	w.b.WriteByte(open)
+	for i := range n {
 		if i > 0 {
 			w.b.WriteString(w.sep())
 		}
 		w.newline(level + 1)
-		JSONString(&w.b, k, w.ascii)
-		w.b.WriteString(": ")
-		if err := w.value(get(k), level+1); err != nil {
+		if err := item(i); err != nil {
 			return err
 		}
 	}
-	w.newline(level)
-	w.b.WriteByte('}')
+	if n > 0 {
+		w.newline(level)
+	}
+	w.b.WriteByte(end)
 	return nil
 }
 
