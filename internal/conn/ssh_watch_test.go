@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/jetplay/jetplay/internal/sshdtest"
 )
 
@@ -161,7 +163,21 @@ func TestOpenSSHDetachedBecomePassword(t *testing.T) {
 		return d
 	}
 	bin, jobs := shared(), shared()
-	sudo := "#!/bin/sh\nIFS= read -r pw\nprintf 'password=%s\\n' \"$pw\"\nwhile [ \"$1\" != -- ]; do shift; done\nshift\nexec \"$@\"\n"
+	// The stand-in sudo also looks for the password in the arguments of
+	// every process on the machine while the job runs.
+	sudo := `#!/bin/sh
+IFS= read -r pw
+leak=none
+for f in /proc/[0-9]*/cmdline; do
+  a=$( { tr '\000' ' ' <"$f"; } 2>/dev/null) || continue
+  case $a in *"$pw"*) leak=$f ;; esac
+done
+printf 'password=%s\n' "$pw"
+printf 'in argv: %s\n' "$leak"
+while [ "$1" != -- ]; do shift; done
+shift
+exec "$@"
+`
 	if err := os.WriteFile(filepath.Join(bin, "sudo"), []byte(sudo), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +191,13 @@ func TestOpenSSHDetachedBecomePassword(t *testing.T) {
 	if err := os.Chown(jobs, uid, gid); err != nil {
 		t.Fatal(err)
 	}
-	p := newTestPool(t, SSHConfig{KnownHostsFiles: []string{srv.KnownHosts}, JobDir: jobs + "/jobs"})
+	var logs lockedBuffer
+	p, err := NewSSHPool(SSHConfig{KnownHostsFiles: []string{srv.KnownHosts}, JobDir: jobs + "/jobs", KeyFiles: []string{}, NoAgent: true,
+		Logger: zerolog.New(zerolog.MultiLevelWriter(&logs, zerolog.NewTestWriter(t))).Level(zerolog.DebugLevel)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
 	c := p.conn("host1", realTarget(srv.Hosts[0]))
 	pw := `s3cr'et "x" $y \n`
 	res, err := c.Run(testCtx(t, 30*time.Second), Command{
@@ -185,8 +207,11 @@ func TestOpenSSHDetachedBecomePassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "password=" + pw + "\nran\n"; string(res.Stdout) != want || res.RC != 0 {
+	if want := "password=" + pw + "\nin argv: none\nran\n"; string(res.Stdout) != want || res.RC != 0 {
 		t.Fatalf("stdout %q rc %d stderr %q, want %q", res.Stdout, res.RC, res.Stderr, want)
+	}
+	if bytes.Contains(logs.bytes(), []byte("s3cr")) {
+		t.Fatalf("the become password is in the pool's log:\n%s", logs.bytes())
 	}
 }
 
