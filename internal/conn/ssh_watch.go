@@ -2,6 +2,7 @@ package conn
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -310,11 +311,10 @@ func (w *sshWatcher) read(out io.Reader) error {
 				return fmt.Errorf("bad status line %q", line)
 			}
 			ev.fields = f[2:7]
-			ev.stdout, ev.stderr = make([]byte, o), make([]byte, x)
-			if _, err := io.ReadFull(r, ev.stdout); err != nil {
+			if ev.stdout, err = readN(r, o); err != nil {
 				return fmt.Errorf("job %s output: %w", id, err)
 			}
-			if _, err := io.ReadFull(r, ev.stderr); err != nil {
+			if ev.stderr, err = readN(r, x); err != nil {
 				return fmt.Errorf("job %s output: %w", id, err)
 			}
 		case 'G', 'L':
@@ -346,6 +346,21 @@ func (w *sshWatcher) read(out io.Reader) error {
 			ch <- ev
 		}
 	}
+}
+
+// readN reads the n bytes of output a status line announced. Its buffer
+// grows as the bytes come, so a length the host got wrong (or a garbled
+// line) ends in an error at the end of input, not in one huge allocation.
+func readN(r io.Reader, n int) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(min(n, 64<<10))
+	if _, err := io.CopyN(&b, r, int64(n)); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // session runs one control shell session until it has had nothing to do

@@ -236,3 +236,28 @@ func TestOpenSSHDetachedWithoutControlShell(t *testing.T) {
 		t.Fatalf("left on the host: %v", ents)
 	}
 }
+
+// A status line whose output lengths the stream cannot hold (a garbled line
+// or a wrong count) ends the control shell's reader with an error; it must
+// not take the executor down with it.
+func TestWatcherReadImpossibleOutputLength(t *testing.T) {
+	for _, line := range []string{
+		"D r1.00000001 0 0 1 1.0 2.0 9223372036854775807 0\n",
+		"D r1.00000001 0 0 1 1.0 2.0 0 9223372036854775807\n",
+		"D r1.00000001 0 0 1 1.0 2.0 10 0\nshort",
+	} {
+		w := &sshWatcher{waiters: map[string][]chan watchEvent{}, forgets: map[string][]chan error{}}
+		if err := w.read(strings.NewReader(line)); err == nil || !strings.Contains(err.Error(), "job r1.00000001 output") {
+			t.Errorf("read %q: %v, want an error about the job's output", line, err)
+		}
+	}
+	// A well-formed one is delivered to its waiter, output byte for byte.
+	w := &sshWatcher{waiters: map[string][]chan watchEvent{}, forgets: map[string][]chan error{}}
+	ch := make(chan watchEvent, 1)
+	w.waiters["r1.00000001"] = []chan watchEvent{ch}
+	_ = w.read(strings.NewReader("D r1.00000001 3 0 42 1.0 2.0 4 2\nout\nxy"))
+	ev := <-ch
+	if ev.kind != 'D' || string(ev.stdout) != "out\n" || string(ev.stderr) != "xy" || strings.Join(ev.fields, " ") != "3 0 42 1.0 2.0" {
+		t.Fatalf("event %c %q %q %q", ev.kind, ev.fields, ev.stdout, ev.stderr)
+	}
+}
