@@ -263,6 +263,10 @@ type playCtx struct {
 	hostvars map[string]any
 	// hostvarsBase is each host's variables without its facts.
 	hostvarsBase map[string]any
+	// pending: host → the variables of base whose template could not be
+	// rendered at the play's start, as written (varsFor renders them per
+	// task).
+	pending map[string]map[string]any
 
 	mu       sync.Mutex
 	end      bool                               // meta: end_play, or an abort: no more tasks in this play

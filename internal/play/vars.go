@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -18,6 +19,7 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 	inv := e.cfg.Inventory
 	groups := inv.GroupsMap()
 	pc.base = make(map[string]map[string]any, len(pc.hosts))
+	pc.pending = map[string]map[string]any{}
 	pc.hostvars = map[string]any{}
 	playDir, _ := filepath.Abs(pc.book.Dir)
 	invFile, invDir := inventorySource(inv)
@@ -54,7 +56,26 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		v["omit"] = e.omit
 		maps.Copy(v, e.cfg.ExtraVars)
 		v = e.withPlayRoles(pc, h, v)
+		var src map[string]any // the templates as written
+		for k, val := range v {
+			if !magicVars[k] && hasTemplate(val) {
+				if src == nil {
+					src = map[string]any{}
+				}
+				src[k] = val
+			}
+		}
 		e.resolve(v)
+		for k, val := range src {
+			if !hasTemplate(v[k]) {
+				delete(src, k)
+			} else if s, ok := val.(string); !ok || s != v[k] {
+				src[k] = pendingSource{val, v[k]}
+			}
+		}
+		if len(src) > 0 {
+			pc.pending[h] = src
+		}
 		pc.base[h] = v
 		pc.hostvars[h] = v
 	}
@@ -276,8 +297,67 @@ func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[s
 	if len(t.Vars) > 0 || t.Role != nil {
 		e.resolve(v)
 		e.markUnresolved(v)
+	} else {
+		if pending := pc.pending[host]; pending != nil {
+			e.resolvePending(v, pending)
+		}
 	}
 	return v
+}
+
+// pendingSource is a play variable whose template was rendered only in part
+// at the play's start: as written, and as it is in the play's base.
+type pendingSource struct{ written, base any }
+
+// resolvePending renders again the play variables that could not be
+// rendered at the play's start: one whose template still uses an undefined
+// value becomes a render.Unresolved (default() applies, `is defined` is
+// false), as Ansible's lazy variables; one that renders now takes its value.
+// A value that renders to a template (it names another pending variable)
+// waits for the next pass. A variable set since (a fact) is left alone.
+func (e *Engine) resolvePending(vars map[string]any, pending map[string]any) {
+	names := make([]string, 0, len(pending))
+	var restored []string
+	for k, p := range pending {
+		if ps, ok := p.(pendingSource); ok {
+			if cur, ok := vars[k].(string); ok && cur == ps.base {
+				vars[k] = ps.written
+				restored = append(restored, k)
+			}
+		}
+		names = append(names, k)
+	}
+	// What still renders only to a template ({% raw %}) keeps the play
+	// start's rendering.
+	defer func() {
+		for _, k := range restored {
+			if ps := pending[k].(pendingSource); reflect.DeepEqual(vars[k], ps.written) {
+				vars[k] = ps.base
+			}
+		}
+	}()
+	for range min(len(names), 8) {
+		changed := false
+		for _, k := range names {
+			src, ok := vars[k]
+			if !ok || !hasTemplate(src) {
+				continue
+			}
+			out, err := e.cfg.Render.Value(src, vars)
+			if err != nil {
+				if u, ok := render.NewUnresolved(src, err); ok {
+					vars[k], changed = u, true
+				}
+				continue
+			}
+			if !hasTemplate(out) {
+				vars[k], changed = out, true
+			}
+		}
+		if !changed {
+			return
+		}
+	}
 }
 
 // markUnresolved replaces each value of vars whose template still uses an
