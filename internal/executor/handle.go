@@ -129,6 +129,11 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	if t.NoLog {
 		result = censor(result)
+		if runErr != nil && reason == runErr.Error() {
+			// An error may quote the command or its output: no_log
+			// keeps it out of the record as it keeps the result out.
+			reason = "failed: " + NoLogMessage
+		}
 	}
 	// The outcome is known: keep trying to record it (through a failover:
 	// the heartbeat keeps the lease meanwhile) rather than give the job up.
