@@ -263,9 +263,8 @@ type playCtx struct {
 	hostvars map[string]any
 	// hostvarsBase is each host's variables without its facts.
 	hostvarsBase map[string]any
-	// pending: host → the variables of base whose template could not be
-	// rendered at the play's start, as written (varsFor renders them per
-	// task).
+	// pending: host → the templated variables of base, as written and as
+	// rendered at the play's start (varsFor renders them again per task).
 	pending map[string]map[string]any
 
 	mu       sync.Mutex

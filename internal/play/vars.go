@@ -66,12 +66,11 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 			}
 		}
 		e.resolve(v)
+		// Every templated variable is rendered again per task (Ansible
+		// templates a variable each time it is used): one built on a
+		// registered result or a fact set since sees it.
 		for k, val := range src {
-			if !hasTemplate(v[k]) {
-				delete(src, k)
-			} else if s, ok := val.(string); !ok || s != v[k] {
-				src[k] = pendingSource{val, v[k]}
-			}
+			src[k] = pendingSource{val, v[k]}
 		}
 		if len(src) > 0 {
 			pc.pending[h] = src
@@ -280,6 +279,11 @@ func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[s
 	st := e.host(host)
 	v := make(map[string]any, len(base)+len(t.Vars)+len(st.facts)+len(extra)+4)
 	maps.Copy(v, base)
+	pending := pc.pending[host]
+	var restored []string
+	if pending != nil {
+		restored = restorePending(v, pending)
+	}
 	maps.Copy(v, t.Vars)
 	e.hostsMu.Lock()
 	maps.Copy(v, st.facts)
@@ -297,36 +301,56 @@ func (e *Engine) varsFor(pc *playCtx, t *playbook.Task, host string, extra map[s
 	if len(t.Vars) > 0 || t.Role != nil {
 		e.resolve(v)
 		e.markUnresolved(v)
-	} else {
-		if pending := pc.pending[host]; pending != nil {
-			e.resolvePending(v, pending)
-		}
+	} else if len(restored) > 0 {
+		e.resolvePending(v, pending, restored)
 	}
 	return v
 }
 
-// pendingSource is a play variable whose template was rendered only in part
-// at the play's start: as written, and as it is in the play's base.
+// pendingSource is a templated play variable: as written, and as it was
+// rendered at the play's start (the play's base).
 type pendingSource struct{ written, base any }
 
-// resolvePending renders again the play variables that could not be
-// rendered at the play's start: one whose template still uses an undefined
-// value becomes a render.Unresolved (default() applies, `is defined` is
-// false), as Ansible's lazy variables; one that renders now takes its value.
-// A value that renders to a template (it names another pending variable)
-// waits for the next pass. A variable set since (a fact) is left alone.
-func (e *Engine) resolvePending(vars map[string]any, pending map[string]any) {
-	names := make([]string, 0, len(pending))
-	var restored []string
+// restorePending puts back, in a task's variables copied from the play's
+// base, the templated play variables as written, so that the task renders
+// them with the host's current variables; it returns their names. It runs
+// before the task's higher layers (task vars, facts, extra vars) are
+// copied over them, which then win as they should.
+func restorePending(vars map[string]any, pending map[string]any) []string {
+	restored := make([]string, 0, len(pending))
 	for k, p := range pending {
-		if ps, ok := p.(pendingSource); ok {
-			if cur, ok := vars[k].(string); ok && cur == ps.base {
-				vars[k] = ps.written
-				restored = append(restored, k)
-			}
+		ps := p.(pendingSource)
+		if cur, ok := vars[k]; ok && sameValue(cur, ps.base) {
+			vars[k] = ps.written
+			restored = append(restored, k)
 		}
-		names = append(names, k)
 	}
+	return restored
+}
+
+// sameValue reports whether a is b as the play's base holds it (not a
+// value of another layer, such as a role var of the same name): strings by
+// value, lists and maps by identity.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case []any, map[string]any:
+		ra, rb := reflect.ValueOf(a), reflect.ValueOf(b)
+		return ra.Kind() == rb.Kind() && ra.UnsafePointer() == rb.UnsafePointer() && ra.Len() == rb.Len()
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// resolvePending renders the restored play variables with the task's
+// variables: one whose template still uses an undefined value becomes a
+// render.Unresolved (default() applies, `is defined` is false), as Ansible's
+// lazy variables; one that renders takes its value. A value that renders to
+// a template (it names another restored variable) waits for the next pass.
+// A variable set since (a fact, extra vars) is left alone.
+func (e *Engine) resolvePending(vars map[string]any, pending map[string]any, restored []string) {
+	names := restored
 	// What still renders only to a template ({% raw %}) keeps the play
 	// start's rendering.
 	defer func() {
@@ -336,11 +360,18 @@ func (e *Engine) resolvePending(vars map[string]any, pending map[string]any) {
 			}
 		}
 	}()
-	for range min(len(names), 8) {
-		changed := false
+	ordered := true
+	for range 2 * min(len(names), 8) {
+		changed, waiting := false, false
 		for _, k := range names {
 			src, ok := vars[k]
-			if !ok || !hasTemplate(src) {
+			if !ok || !hasTemplate(src) || !sameValue(src, pending[k].(pendingSource).written) {
+				continue
+			}
+			// A value naming another variable still a template waits
+			// for it (c: "{{ [b | int] }}" after b: "{{ a + 1 }}").
+			if ordered && namesPending(src, k, vars, 8) {
+				waiting = true
 				continue
 			}
 			out, err := e.cfg.Render.Value(src, vars)
@@ -354,7 +385,12 @@ func (e *Engine) resolvePending(vars map[string]any, pending map[string]any) {
 				vars[k], changed = out, true
 			}
 		}
-		if !changed {
+		switch {
+		case changed:
+			ordered = true
+		case waiting && ordered:
+			ordered = false // a cycle: render in any order
+		default:
 			return
 		}
 	}
