@@ -189,13 +189,17 @@ func convert(name, typ string, v any) (any, error) {
 		case bool:
 			return x, nil
 		case string:
-			switch strings.ToLower(x) {
+			switch strings.ToLower(strings.TrimSpace(x)) {
 			case "y", "yes", "on", "1", "true", "t":
 				return true, nil
-			case "n", "no", "off", "0", "false", "f", "":
+			case "n", "no", "off", "0", "false", "f":
 				return false, nil
 			}
 		case int:
+			if x == 0 || x == 1 {
+				return x == 1, nil
+			}
+		case int64:
 			if x == 0 || x == 1 {
 				return x == 1, nil
 			}
@@ -204,7 +208,7 @@ func convert(name, typ string, v any) (any, error) {
 				return x == 1, nil
 			}
 		}
-		return nil, fail(fmt.Sprintf("The value '%v' is not a valid boolean.  Valid booleans include: 0, 'off', 'yes', 'n', 'y', 't', 'on', 'true', '1', 'no', 'false', 1, 'f'", v))
+		return nil, fail(fmt.Sprintf("The value '%v' is not a valid boolean.  Valid booleans include: 0, 'off', 'yes', 'n', 'y', 't', 'on', 'true', '0', '1', 'no', 'false', 1, 'f'", v))
 	case "int":
 		switch x := v.(type) {
 		case int:
