@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/module"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/report"
@@ -144,12 +145,26 @@ func roleTaskVars(v map[string]any, t *playbook.Task) {
 
 // magicTaskVars sets the variables Ansible sets per task, over everything:
 // role_name, role_path and ansible_role_name in a role, and
-// ansible_search_path (where relative files are looked up).
+// ansible_search_path (where relative files are looked up); and, when no
+// layer sets it, ansible_connection: the connection the task uses, as
+// Ansible's play context adds it (ssh, or for a delegated task the
+// delegate's, local for the implicit localhost).
 func (e *Engine) magicTaskVars(pc *playCtx, v map[string]any, t *playbook.Task) {
 	if r := t.Role; r != nil && r.Role != nil {
 		v["role_name"], v["role_path"], v["ansible_role_name"] = r.Role.Name, r.Role.Path, r.Role.Name
 	}
 	v["ansible_search_path"] = toAny(t.Role.SearchPath(t.Pos.File, pc.book.Dir))
+	if _, ok := v["ansible_connection"]; !ok {
+		conn := any(job.ConnSSH)
+		if t.DelegateTo != "" {
+			if d, err := e.cfg.Render.Template(t.DelegateTo, v); err == nil {
+				if c, ok := e.delegatedVars(fmt.Sprint(d))["ansible_connection"]; ok {
+					conn = c
+				}
+			}
+		}
+		v["ansible_connection"] = conn
+	}
 }
 
 // roleHosts drops the hosts for which t's role already completed, unless
