@@ -173,6 +173,7 @@ func (e *Engine) asyncStatus(ctx context.Context, args map[string]any) (res map[
 		if err := e.cfg.Bus.KV().Delete(ctx, job.StatusKey(id)); err != nil {
 			return failure(fmt.Sprintf("cleanup of job %s: %v", jid, err))
 		}
+		e.awaitDeleted(ctx, id)
 		return empty(map[string]any{"changed": false, "failed": false, "ansible_job_id": jid,
 			"erased": resultsFile(id), "started": 0, "finished": 0})
 	case "status":
@@ -184,6 +185,30 @@ func (e *Engine) asyncStatus(ctx context.Context, args map[string]any) (res map[
 			"ansible_job_id": jid, "results_file": resultsFile(id), "started": 1, "finished": 1})
 	}
 	return StatusResult(st)
+}
+
+// cleanupSeenTimeout bounds how long a cleanup waits for the run's watch
+// to see the deletion of the status record.
+const cleanupSeenTimeout = 10 * time.Second
+
+// awaitDeleted waits until the run's watch has seen the deletion of job id's
+// status record, when the watch holds the job: the next async_status reads
+// the watch's latest record, which would otherwise still be the finished
+// job's for a moment (a status after cleanup found the job on a busy
+// machine, where Ansible finds no job). Waiting is bounded; past the bound
+// the answer may be stale, as before.
+func (e *Engine) awaitDeleted(ctx context.Context, id job.ID) {
+	if e.hub == nil {
+		return
+	}
+	if _, ok := e.hub.Latest(id); !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, cleanupSeenTimeout)
+	defer cancel()
+	// The condition never holds: Wait returns watcher.ErrDeleted once the
+	// deletion is seen, or ctx's error.
+	_, _ = e.hub.Wait(ctx, id, func(watcher.Update) (bool, error) { return false, nil })
 }
 
 // asyncStatusInvocation is the invocation of an async_status answer.
