@@ -29,7 +29,9 @@ func corpusTextVolatile(out []byte) string {
 
 // TestDiffCorpusText runs the corpusText playbooks (those matching
 // CORPUS_RUN when it is set) under both tools with the default text output
-// and compares stdout and the exit codes.
+// and compares stdout and the exit codes. It runs them against the corpus
+// inventory as written (the local connection): the text of these playbooks
+// does not depend on the connection, and TestDiffCorpus runs them over SSH.
 func TestDiffCorpusText(t *testing.T) {
 	ansible := ansiblePlaybook(t)
 	root := moduleRoot(t)
@@ -46,6 +48,9 @@ func TestDiffCorpusText(t *testing.T) {
 	}
 	publisher := buildPublisher(t, root)
 	ansibleEnv := ansibleRunEnv(t, "default")
+	// These playbooks run on the local connection: their scratch directory
+	// is the test's own.
+	scratch := []string{"-e", corpusTmpVar + "=" + t.TempDir()}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			book := corpusDir + "/" + name + ".yml"
@@ -53,7 +58,7 @@ func TestDiffCorpusText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			argv := append(append([]string{"-i", corpusInventory}, args...), book)
+			argv := slices.Concat([]string{"-i", corpusInventory}, scratch, args, []string{book})
 			a := executeWithin(t.Context(), corpusRunTimeout, func(ctx context.Context) *exec.Cmd {
 				cmd := exec.CommandContext(ctx, ansible, argv...)
 				cmd.Dir, cmd.Env = root, ansibleEnv
