@@ -46,12 +46,11 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if c.Output != nil {
-		cmd.Stdout = teeWriter{&stdout, outputWriter{c.Output, false}}
-		cmd.Stderr = teeWriter{&stderr, outputWriter{c.Output, true}}
-	}
+	// Always through teeWriter (a nil Output streams nothing): its ReadFrom
+	// keeps os/exec from giving each stream a 32 KiB copy buffer.
+	var stdout, stderr capBuffer
+	cmd.Stdout = teeWriter{&stdout, outputWriter{c.Output, false}}
+	cmd.Stderr = teeWriter{&stderr, outputWriter{c.Output, true}}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 
 	res := Result{Start: time.Now()}
@@ -89,7 +88,7 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 		waitErr = killGroup(res.PID, cmp.Or(c.Grace, DefaultGrace), done)
 	}
 	res.End = time.Now()
-	res.Stdout, res.Stderr = stdout.Bytes(), stderr.Bytes()
+	res.Stdout, res.Stderr = stdout.bytes(), stderr.bytes()
 	res.RC = exitCode(cmd.ProcessState, waitErr)
 	// Whatever the leader did, no member of its group outlives it.
 	_ = syscall.Kill(-res.PID, syscall.SIGKILL)

@@ -333,7 +333,8 @@ func (c *sshConn) waitSession(ctx context.Context, cmd Command, mode, line strin
 	}
 	defer release()
 	defer func() { _ = sess.Close() }()
-	var stdout, stderr bytes.Buffer
+	var stdout wrapperOutput
+	var stderr capBuffer
 	sess.Stdout, sess.Stderr = &stdout, &stderr
 	if stdin != nil {
 		sess.Stdin = bytes.NewReader(stdin)
@@ -357,10 +358,48 @@ func (c *sshConn) waitSession(ctx context.Context, cmd Command, mode, line strin
 		return res, false, true, &UnreachableError{Host: c.host, Err: fmt.Errorf("connection lost while waiting for job %s: %w", cmd.JobID, err)}
 	}
 	if rc != 0 {
-		return res, false, false, fmt.Errorf("job wrapper for %s on %s failed (rc %d): %s", cmd.JobID, c.host, rc, bytes.TrimSpace(stderr.Bytes()))
+		return res, false, false, fmt.Errorf("job wrapper for %s on %s failed (rc %d): %s", cmd.JobID, c.host, rc, bytes.TrimSpace(stderr.bytes()))
 	}
-	return c.parseJobOutput(cmd, stdout.Bytes(), stderr.Bytes())
+	return c.parseJobOutput(cmd, stdout.bytes(), stderr.bytes())
 }
+
+// wrapperOutput collects a job wrapper's stdout in a session: the "."
+// lines it writes while it waits (one a second) are dropped, its status
+// line is kept whole, and the job's output after it within the output cap.
+type wrapperOutput struct {
+	status []byte
+	body   capBuffer
+	inBody bool
+}
+
+// maxStatusLine bounds a status line; a longer one is garbled and fails to
+// parse.
+const maxStatusLine = 4 << 10
+
+func (w *wrapperOutput) Write(p []byte) (int, error) {
+	n := len(p)
+	for !w.inBody && len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			w.status = append(w.status, p...)
+			w.inBody = len(w.status) > maxStatusLine
+			return n, nil
+		}
+		w.status = append(w.status, p[:i+1]...)
+		p = p[i+1:]
+		if string(w.status) == ".\n" {
+			w.status = w.status[:0]
+		} else {
+			w.inBody = true
+		}
+	}
+	if len(p) > 0 {
+		_, _ = w.body.Write(p)
+	}
+	return n, nil
+}
+
+func (w *wrapperOutput) bytes() []byte { return append(w.status, w.body.bytes()...) }
 
 func (c *sshConn) parseJobOutput(cmd Command, out, errOut []byte) (res Result, found, transient bool, err error) {
 	for {

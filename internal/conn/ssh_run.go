@@ -329,11 +329,11 @@ func notFound(rc int, stderr []byte, prog string) bool {
 	return strings.HasSuffix(s, "not found") || strings.HasSuffix(s, "No such file or directory")
 }
 
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader that may
+// lockedBuffer is a capBuffer safe for a writer and a reader that may
 // run concurrently (when Run gives up waiting for a session).
 type lockedBuffer struct {
 	mu sync.Mutex
-	b  bytes.Buffer
+	b  capBuffer
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
@@ -345,17 +345,18 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 func (b *lockedBuffer) bytes() []byte {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return bytes.Clone(b.b.Bytes())
+	return b.b.bytes()
 }
 
-// pgidWriter collects stderr, taking the pgid marker line off its front.
+// pgidWriter collects stderr (within the output cap, see capBuffer),
+// taking the pgid marker line off its front.
 // known is closed once the first line has been seen.
 type pgidWriter struct {
 	// tee, when set, also receives the output after the marker line.
 	tee   io.Writer
 	mu    sync.Mutex
 	head  []byte
-	body  bytes.Buffer
+	body  capBuffer
 	seen  bool // first line handled
 	pgid  atomic.Int64
 	known chan struct{}
@@ -413,7 +414,7 @@ func (w *pgidWriter) bytes() []byte {
 		w.body.Write(w.head)
 		w.firstLine()
 	}
-	return bytes.Clone(w.body.Bytes())
+	return w.body.bytes()
 }
 
 var _ io.Writer = (*pgidWriter)(nil)

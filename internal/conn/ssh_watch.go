@@ -2,7 +2,6 @@ package conn
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -348,19 +347,20 @@ func (w *sshWatcher) read(out io.Reader) error {
 	}
 }
 
-// readN reads the n bytes of output a status line announced. Its buffer
-// grows as the bytes come, so a length the host got wrong (or a garbled
-// line) ends in an error at the end of input, not in one huge allocation.
+// readN reads the n bytes of output a status line announced, keeping them
+// within the output cap (see capBuffer): all n bytes are consumed, so the
+// stream stays in step. The buffer grows as the bytes come, so a length the
+// host got wrong (or a garbled line) ends in an error at the end of input,
+// not in one huge allocation.
 func readN(r io.Reader, n int) ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(min(n, 64<<10))
+	var b capBuffer
 	if _, err := io.CopyN(&b, r, int64(n)); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return b.bytes(), nil
 }
 
 // session runs one control shell session until it has had nothing to do

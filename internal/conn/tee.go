@@ -14,7 +14,7 @@ const (
 )
 
 // teeWriter writes to both the buffer a result keeps and the live-output
-// callback. It copies with a buffer of its own (ReadFrom): os/exec and
+// callback (none when live.fn is nil). It copies with a buffer of its own (ReadFrom): os/exec and
 // io.Copy would otherwise give each output stream of a command a 32 KiB
 // buffer for its whole life, 64 KiB per running command — most of an
 // executor's memory with a thousand commands running at once.
@@ -28,7 +28,9 @@ func (t teeWriter) Write(p []byte) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	_, _ = t.live.Write(p)
+	if t.live.fn != nil {
+		_, _ = t.live.Write(p)
+	}
 	return len(p), nil
 }
 
