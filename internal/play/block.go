@@ -109,6 +109,9 @@ func (e *Engine) inherit(b *playbook.Task, tasks []*playbook.Task, rescuable boo
 		if c.DelegateTo == "" {
 			c.DelegateTo = b.DelegateTo
 		}
+		if c.Connection == "" {
+			c.Connection = b.Connection
+		}
 		if len(b.Tags) > 0 {
 			c.Tags = append(slices.Clone(b.Tags), t.Tags...)
 		}

@@ -90,6 +90,12 @@ func (e *Engine) target(pc *playCtx, t *playbook.Task, host string, vars map[str
 	if tg.Address == "" && name != host {
 		tg.Address = name
 	}
+	if tg.Connection == "" {
+		// The connection keyword (task, block, play) applies when no
+		// variable sets ansible_connection: Ansible's connection
+		// variables override its keywords.
+		tg.Connection = e.connectionKeyword(pc, t, vars)
+	}
 	switch tg.Connection {
 	case "", "smart", "paramiko", "ssh":
 		tg.Connection = job.ConnSSH
@@ -123,6 +129,19 @@ func (e *Engine) target(pc *playCtx, t *playbook.Task, host string, vars map[str
 		}
 	}
 	return tg, nil
+}
+
+// connectionKeyword is the task's connection keyword (inherited from its
+// block) or else the play's, rendered; "" when neither is set.
+func (e *Engine) connectionKeyword(pc *playCtx, t *playbook.Task, vars map[string]any) string {
+	c := firstNonEmpty(t.Connection, pc.play.Connection)
+	if c == "" {
+		return ""
+	}
+	if v, err := e.cfg.Render.Template(c, vars); err == nil {
+		return fmt.Sprint(v)
+	}
+	return c
 }
 
 // delegatedVars is a delegated result's _ansible_delegated_vars as the

@@ -156,6 +156,9 @@ func (e *Engine) magicTaskVars(pc *playCtx, v map[string]any, t *playbook.Task) 
 	v["ansible_search_path"] = toAny(t.Role.SearchPath(t.Pos.File, pc.book.Dir))
 	if _, ok := v["ansible_connection"]; !ok {
 		conn := any(job.ConnSSH)
+		if c := e.connectionKeyword(pc, t, v); c != "" {
+			conn = c
+		}
 		if t.DelegateTo != "" {
 			if d, err := e.cfg.Render.Template(t.DelegateTo, v); err == nil {
 				if c, ok := e.delegatedVars(fmt.Sprint(d))["ansible_connection"]; ok {
