@@ -141,6 +141,9 @@ type corpusCase struct {
 	name             string
 	args             []string
 	ansible, jetplay run
+	// ansibleAgain is a second ansible-playbook run, made when the first
+	// differed from jetplay (nil otherwise).
+	ansibleAgain *run
 	// skip, when set, says why the case was not compared.
 	skip string
 }
@@ -189,18 +192,28 @@ func TestDiffCorpus(t *testing.T) {
 			}
 		}()
 		book := corpusDir + "/" + c.name + ".yml"
-		c.ansible = executeWithin(ctx, corpusRunTimeout, func(ctx context.Context) *exec.Cmd {
-			argv := slices.Concat([]string{"-i", inv}, scratch, c.args)
-			cmd := exec.CommandContext(ctx, ansible, append(argv, book)...)
-			cmd.Dir, cmd.Env = root, ansibleEnv
-			return cmd
-		})
+		runAnsible := func() run {
+			return executeWithin(ctx, corpusRunTimeout, func(ctx context.Context) *exec.Cmd {
+				argv := slices.Concat([]string{"-i", inv}, scratch, c.args)
+				cmd := exec.CommandContext(ctx, ansible, append(argv, book)...)
+				cmd.Dir, cmd.Env = root, ansibleEnv
+				return cmd
+			})
+		}
+		c.ansible = runAnsible()
 		c.jetplay = executeWithin(ctx, corpusRunTimeout, func(ctx context.Context) *exec.Cmd {
 			argv := slices.Concat([]string{"-i", inv, "-o", "json", "--known-hosts", srv.KnownHosts}, scratch, c.args)
 			cmd := exec.CommandContext(ctx, publisher, append(argv, book)...)
 			cmd.Dir, cmd.Env = root, cleanEnv()
 			return cmd
 		})
+		// ansible-playbook's own async results vary with load (seen: an
+		// async job's stdout read empty): when it differs, run it once
+		// more; a difference counts only if it comes back.
+		if c.ansible.err == nil && c.jetplay.err == nil && len(corpusProblems(c, func(string, ...any) {})) > 0 {
+			again := runAnsible()
+			c.ansibleAgain = &again
+		}
 	}
 	start := time.Now()
 	ch := make(chan *corpusCase)
@@ -245,6 +258,15 @@ func TestDiffCorpus(t *testing.T) {
 			t.Logf("ansible exit %d in %s, jetplay exit %d in %s", c.ansible.code, c.ansible.took.Round(time.Millisecond),
 				c.jetplay.code, c.jetplay.took.Round(time.Millisecond))
 			problems := corpusProblems(c, t.Logf)
+			if len(problems) > 0 && c.ansibleAgain != nil && c.ansibleAgain.err == nil {
+				second := *c
+				second.ansible = *c.ansibleAgain
+				if len(corpusProblems(&second, func(string, ...any) {})) == 0 {
+					t.Logf("ansible-playbook differed from jetplay in one run and matched it in the next (timing on Ansible's side):\n%s",
+						strings.Join(problems, "\n"))
+					problems = nil
+				}
+			}
 			reason, known := corpusKnown[c.name]
 			switch {
 			case len(problems) == 0 && known:
