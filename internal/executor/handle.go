@@ -92,11 +92,21 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 
 	e.metrics.running.Add(1)
 	started := time.Now()
+	timeout := t.Timeout
+	if t.Async > 0 {
+		timeout = 0 // an async job's deadline is Async
+	}
+	stopTimeout := startTaskTimeout(t.Module, timeout, cancelJob)
 	result, runErr := e.run(jctx, &t, c)
+	stopTimeout()
 	e.metrics.running.Add(-1)
 	var cancelled errCancelled
-	if errors.As(context.Cause(jctx), &cancelled) {
+	var timedOut errTaskTimeout
+	switch {
+	case errors.As(context.Cause(jctx), &cancelled):
 		result, runErr = e.cancelled(ctx, &t, c, result, cancelled, log), nil
+	case errors.As(context.Cause(jctx), &timedOut):
+		result, runErr = timeoutResult(timedOut), nil
 	}
 
 	if runErr != nil && ctx.Err() != nil && e.canReattach(&t, c) {

@@ -37,6 +37,10 @@ type Task struct {
 	// Async is the job's deadline in seconds; 0 means none. At the deadline the
 	// executor kills the job's whole process group and records TimedOut.
 	Async int `json:"async,omitempty"`
+	// Timeout is the task keyword timeout, in seconds, for a job that is not
+	// async; 0 means none. When it passes the executor kills the command and
+	// records the job failed with Ansible's message (TimeoutMessage).
+	Timeout int `json:"timeout,omitempty"`
 	// Env is extra environment for the command (the task's `environment`).
 	Env map[string]string `json:"env,omitempty"`
 	// NoLog hides the result's output from status records and logs.
@@ -142,4 +146,10 @@ func (t *Task) Validate() error {
 		return fmt.Errorf("%w: field target.connection %q is not local or ssh", ErrBadMessage, t.Target.Connection)
 	}
 	return nil
+}
+
+// TimeoutMessage is the msg of a job killed by its Timeout, as Ansible
+// (ansible-core 2.14's task executor) words it for the task keyword timeout.
+func TimeoutMessage(module string, seconds int) string {
+	return fmt.Sprintf("The %s action failed to execute in the expected time frame (%d) and was terminated", module, seconds)
 }

@@ -112,6 +112,9 @@ func (e *Engine) inherit(b *playbook.Task, tasks []*playbook.Task, rescuable boo
 		if c.Connection == "" {
 			c.Connection = b.Connection
 		}
+		if c.Timeout == nil {
+			c.Timeout = b.Timeout
+		}
 		if len(b.Tags) > 0 {
 			c.Tags = append(slices.Clone(b.Tags), t.Tags...)
 		}

@@ -20,7 +20,9 @@ type jobSpec struct {
 	module string
 	args   map[string]any
 	async  int
-	noLog  bool
+	// timeout is the task keyword timeout in seconds (not async jobs).
+	timeout int
+	noLog   bool
 	// check and diff run the module in check mode and ask for its diff.
 	check, diff bool
 }
@@ -39,7 +41,7 @@ func (e *Engine) submit(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	task := &job.Task{
 		V: job.Version, JID: id, Run: e.cfg.Run, Pool: e.cfg.Pool,
 		Name: e.taskName(pc, t, host), Host: host, Target: target,
-		Module: spec.module, Args: spec.args, Async: spec.async, Env: env, NoLog: spec.noLog,
+		Module: spec.module, Args: spec.args, Async: spec.async, Timeout: spec.timeout, Env: env, NoLog: spec.noLog,
 		Check: spec.check, Diff: spec.diff,
 	}
 	id, existed, err := e.cfg.Bus.SubmitOnce(ctx, task, e.idempotencyKey(t, host, vars))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/module"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/render"
@@ -50,7 +51,7 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	if noLog {
 		result = censored(result)
 	}
-	if t.Loop == nil && hr.Status != report.Unreachable && !isActionFail(result) {
+	if t.Loop == nil && hr.Status != report.Unreachable && !isActionFail(result) && !e.isTaskTimeout(t, result, vars) {
 		result["_ansible_no_log"] = noLog
 		if hr.Delegated != "" && hr.Status != report.Skipped {
 			// Ansible adds the delegate's connection variables to the
@@ -239,6 +240,11 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		}
 	}
 	spec := jobSpec{module: info.Name, args: args, async: asyncSec, noLog: e.noLog(pc, t, vars), check: check, diff: diff}
+	if asyncSec == 0 && t.Timeout != nil {
+		if spec.timeout, err = e.intOf(t.Timeout, vars); err != nil {
+			return failure(fmt.Sprintf("timeout: %v", err))
+		}
+	}
 	switch {
 	case asyncSec > 0 && poll == 0:
 		return e.launch(ctx, pc, t, host, vars, spec)
@@ -418,6 +424,21 @@ const actionFailTrace = "NoneType: None\n"
 // and no _ansible_no_log.
 func actionFail(msg string) map[string]any {
 	return map[string]any{"failed": true, "changed": false, "msg": msg, "exception": actionFailTrace}
+}
+
+// isTaskTimeout reports whether r is the result of t killed by its timeout
+// keyword: Ansible raises that error past the task executor's result
+// handling, so, like actionFail's, it carries no _ansible_no_log.
+func (e *Engine) isTaskTimeout(t *playbook.Task, r map[string]any, vars map[string]any) bool {
+	if t.Timeout == nil || r["failed"] != true {
+		return false
+	}
+	n, err := e.intOf(t.Timeout, vars)
+	if err != nil || n <= 0 {
+		return false
+	}
+	info, ok := module.Lookup(t.Module)
+	return ok && r["msg"] == job.TimeoutMessage(info.Name, n)
 }
 
 // isActionFail reports whether r came from actionFail.
