@@ -51,7 +51,7 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	if noLog {
 		result = censored(result)
 	}
-	if t.Loop == nil && hr.Status != report.Unreachable && !isActionFail(result) && !e.isTaskTimeout(t, result, vars) {
+	if t.Loop == nil && hr.Status != report.Unreachable && !isActionFail(result) && !e.isTaskTimeout(pc, t, result, vars) {
 		result["_ansible_no_log"] = noLog
 		if hr.Delegated != "" && hr.Status != report.Skipped {
 			// Ansible adds the delegate's connection variables to the
@@ -240,8 +240,8 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		}
 	}
 	spec := jobSpec{module: info.Name, args: args, async: asyncSec, noLog: e.noLog(pc, t, vars), check: check, diff: diff}
-	if asyncSec == 0 && t.Timeout != nil {
-		if spec.timeout, err = e.intOf(t.Timeout, vars); err != nil {
+	if asyncSec == 0 {
+		if spec.timeout, err = e.taskTimeout(pc, t, vars); err != nil {
 			return failure(fmt.Sprintf("timeout: %v", err))
 		}
 	}
@@ -429,16 +429,29 @@ func actionFail(msg string) map[string]any {
 // isTaskTimeout reports whether r is the result of t killed by its timeout
 // keyword: Ansible raises that error past the task executor's result
 // handling, so, like actionFail's, it carries no _ansible_no_log.
-func (e *Engine) isTaskTimeout(t *playbook.Task, r map[string]any, vars map[string]any) bool {
-	if t.Timeout == nil || r["failed"] != true {
+func (e *Engine) isTaskTimeout(pc *playCtx, t *playbook.Task, r map[string]any, vars map[string]any) bool {
+	if r["failed"] != true {
 		return false
 	}
-	n, err := e.intOf(t.Timeout, vars)
+	n, err := e.taskTimeout(pc, t, vars)
 	if err != nil || n <= 0 {
 		return false
 	}
 	info, ok := module.Lookup(t.Module)
 	return ok && r["msg"] == job.TimeoutMessage(info.Name, n)
+}
+
+// taskTimeout is the timeout keyword of the task (or its block) or else of
+// its play, in seconds; 0 when neither sets one.
+func (e *Engine) taskTimeout(pc *playCtx, t *playbook.Task, vars map[string]any) (int, error) {
+	v := t.Timeout
+	if v == nil {
+		v = pc.play.Timeout
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return e.intOf(v, vars)
 }
 
 // isActionFail reports whether r came from actionFail.
