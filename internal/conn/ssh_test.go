@@ -1,7 +1,6 @@
 package conn
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -22,6 +21,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/jetplay/jetplay/internal/job"
+	"github.com/jetplay/jetplay/internal/sshdtest"
 	"github.com/jetplay/jetplay/internal/sshtest"
 )
 
@@ -281,7 +281,7 @@ func TestSSHHostKeys(t *testing.T) {
 	t.Run("checking off", func(t *testing.T) {
 		t.Parallel()
 		srv := sshtest.New(t, echoHandler)
-		var logs syncBuf
+		var logs sshdtest.SyncBuffer
 		p, err := NewSSHPool(SSHConfig{InsecureSkipHostKeyCheck: true, KeyFiles: []string{}, NoAgent: true, Logger: zerolog.New(&logs)})
 		if err != nil {
 			t.Fatal(err)
@@ -298,23 +298,6 @@ func TestSSHHostKeys(t *testing.T) {
 			t.Fatalf("want one warning, got logs: %s", logs.String())
 		}
 	})
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuf) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuf) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func TestSSHRefusedSession(t *testing.T) {

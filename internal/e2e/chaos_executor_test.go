@@ -17,13 +17,30 @@ import (
 	"github.com/jetplay/jetplay/internal/sshdtest"
 )
 
-// startDaemon runs the executor binary against the test's server, reaching
-// srv's hosts; it is killed at cleanup.
-func startDaemon(t *testing.T, bin, url, name string, srv *sshdtest.Server) *exec.Cmd {
+// daemon is an executor process started by startDaemon.
+type daemon struct {
+	cmd    *exec.Cmd
+	exited <-chan struct{}
+}
+
+// kill SIGKILLs the daemon and waits until it has exited.
+func (d *daemon) kill(t *testing.T) {
 	t.Helper()
-	var logs syncBuf
-	cmd := exec.Command(bin, "--nats", url, "--name", name, "--known-hosts", srv.KnownHosts,
-		"--private-key", srv.KeyFile, "-u", srv.User, "--concurrency", "24", "--log-level", "warn")
+	if err := d.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-d.exited
+}
+
+// startDaemon runs the executor binary against the test's server, reaching
+// srv's hosts, with extra flags after the defaults (a later flag wins); it
+// is killed at cleanup, and its log shown if the test failed.
+func startDaemon(t *testing.T, bin, url, name string, srv *sshdtest.Server, extra ...string) *daemon {
+	t.Helper()
+	var logs sshdtest.SyncBuffer
+	args := append([]string{"--nats", url, "--name", name, "--known-hosts", srv.KnownHosts,
+		"--private-key", srv.KeyFile, "-u", srv.User, "--concurrency", "24", "--log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=", "NATS_URL=")
 	if err := cmd.Start(); err != nil {
@@ -38,7 +55,7 @@ func startDaemon(t *testing.T, bin, url, name string, srv *sshdtest.Server) *exe
 			t.Logf("executor %s log:\n%s", name, logs.String())
 		}
 	})
-	return cmd
+	return &daemon{cmd: cmd, exited: exited}
 }
 
 // TestChaosExecutorKilledMidRun: three executor daemons share 200 detached
@@ -58,7 +75,7 @@ func TestChaosExecutorKilledMidRun(t *testing.T) {
 	if _, err := c.bus.Consumer(ctx, ""); err != nil { // short AckWait in force
 		t.Fatal(err)
 	}
-	daemons := map[string]*exec.Cmd{}
+	daemons := map[string]*daemon{}
 	for _, name := range []string{"ex1", "ex2", "ex3"} {
 		daemons[name] = startDaemon(t, bin, c.url, name, srv)
 	}
@@ -88,9 +105,7 @@ func TestChaosExecutorKilledMidRun(t *testing.T) {
 		}
 		return final >= 50 && ex2 > 0
 	})
-	if err := daemons["ex2"].Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
+	daemons["ex2"].kill(t)
 	killedAt := time.Now()
 	got := waitAll(t, c, ids, 3*time.Minute)
 	t.Logf("all 200 final %s after the kill", time.Since(killedAt).Round(time.Millisecond))

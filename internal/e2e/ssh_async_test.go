@@ -1,15 +1,12 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -82,23 +79,7 @@ func TestSSHExecutorKilledMidAsyncJobRunsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuf
-	cmd := exec.Command(bin, "--nats", c.url, "--name", "ex-daemon", "--known-hosts", srv.KnownHosts,
-		"--private-key", srv.KeyFile, "-u", srv.User, "--log-level", "debug")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=", "NATS_URL=")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("executor daemon log:\n%s", logs.String())
-		}
-	})
+	d := startDaemon(t, bin, c.url, "ex-daemon", srv, "--log-level", "debug")
 
 	dir := srv.TempDir(t)
 	id := job.NewRunID().Job(1)
@@ -121,10 +102,7 @@ func TestSSHExecutorKilledMidAsyncJobRunsOnce(t *testing.T) {
 	if got := info.Config.AckWait; got != busConfig().AckWait {
 		t.Errorf("the executor daemon changed the consumer's AckWait from %s to %s", busConfig().AckWait, got)
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
+	d.kill(t)
 	killedAt := time.Now()
 
 	c.sshExecutor(t, "ex-b", sshPool(t, srv), 5*time.Second)
@@ -209,22 +187,4 @@ func TestSSHAsyncDeadlineWithNoExecutorConnected(t *testing.T) {
 		t.Errorf("msg = %v, want Timeout exceeded", st.Result["msg"])
 	}
 	sshCheckNoJobDirs(t, srv, id.Run())
-}
-
-// syncBuf is a bytes.Buffer safe for concurrent writes.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuf) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuf) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -99,7 +99,7 @@ type Server struct {
 	auth     string
 	groups   [][]string // the addresses of each sshd process
 	ports    []int      // the port of each sshd process
-	logs     []*syncBuffer
+	logs     []*SyncBuffer
 
 	mu    sync.Mutex
 	procs []*exec.Cmd
@@ -175,7 +175,7 @@ func Start(t testing.TB, opts Options) *Server {
 		n := len(s.groups)
 		s.groups = append(s.groups, group)
 		s.ports = append(s.ports, 0)
-		s.logs = append(s.logs, &syncBuffer{})
+		s.logs = append(s.logs, &SyncBuffer{})
 		port := s.startGroup(t, n)
 		for _, a := range group {
 			s.Hosts = append(s.Hosts, Host{Addr: a, Port: port, User: s.User, KeyFile: s.KeyFile, KnownHosts: s.KnownHosts})
@@ -489,18 +489,20 @@ func writeFile(t testing.TB, name string, data []byte) {
 	}
 }
 
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writes: a log that
+// servers, clients and daemons under test write to while the test reads it.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
