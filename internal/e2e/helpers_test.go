@@ -52,10 +52,18 @@ func startServer(t *testing.T, cfg bus.Config) *cluster {
 // startExecutor runs an executor against the cluster until the test ends.
 func (c *cluster) startExecutor(t *testing.T, name string, concurrency int) {
 	t.Helper()
-	ex, err := executor.New(executor.Config{
-		Bus: c.bus, Name: name, Concurrency: concurrency, Grace: 5 * time.Second,
-		Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
-	})
+	c.runExecutor(t, executor.Config{Name: name, Concurrency: concurrency, Grace: 5 * time.Second})
+}
+
+// runExecutor runs an executor made from cfg (on the cluster's bus, logging
+// warnings to the test log) until stop or the end of the test; an error
+// from Run fails the test. stop cancels it and returns
+// once Run has returned; it may be called more than once.
+func (c *cluster) runExecutor(t *testing.T, cfg executor.Config) (stop func()) {
+	t.Helper()
+	cfg.Bus = c.bus
+	cfg.Logger = zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
+	ex, err := executor.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,10 +73,12 @@ func (c *cluster) startExecutor(t *testing.T, name string, concurrency int) {
 	go func() {
 		defer wg.Done()
 		if err := ex.Run(ctx); err != nil {
-			t.Errorf("executor %s: %v", name, err)
+			t.Errorf("executor %s: %v", cfg.Name, err)
 		}
 	}()
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	stop = func() { cancel(); wg.Wait() }
+	t.Cleanup(stop)
+	return stop
 }
 
 // startExecutorWithLog runs an executor whose debug log goes to w.

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,25 +52,7 @@ func sshPool(t *testing.T, srv *sshdtest.Server) *conn.SSHPool {
 // than once (and runs at cleanup).
 func (c *cluster) sshExecutor(t *testing.T, name string, pool *conn.SSHPool, grace time.Duration) (stop func()) {
 	t.Helper()
-	ex, err := executor.New(executor.Config{
-		Bus: c.bus, Name: name, Concurrency: 8, Grace: grace, Dialer: pool,
-		Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := ex.Run(ctx); err != nil {
-			t.Errorf("executor %s: %v", name, err)
-		}
-	}()
-	stop = func() { cancel(); wg.Wait() }
-	t.Cleanup(stop)
-	return stop
+	return c.runExecutor(t, executor.Config{Name: name, Concurrency: 8, Grace: grace, Dialer: pool})
 }
 
 // sshTask is a shell job on host h over SSH.
