@@ -73,6 +73,9 @@ func Watch(ctx context.Context, kv jetstream.KeyValue, pattern string, fn func(U
 			return nil
 		case e, ok := <-w.Updates():
 			if !ok {
+				if ctx.Err() != nil {
+					return nil // the watch ends with ctx: a stop, not a failure
+				}
 				return ErrClosed
 			}
 			if e == nil {
