@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/jetplay/jetplay/internal/job"
 )
 
@@ -52,9 +54,19 @@ func (b *Bus) Cancel(ctx context.Context, id job.ID, by string) (job.Status, err
 		return st, err
 	}
 	data, _ := json.Marshal(CancelRequest{By: by})
-	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	msg, err := b.js.Conn().RequestWithContext(rctx, job.CancelSubject(id), data)
+	// The record turns running when the executor's claim is written, a
+	// moment before the executor registers the job as held: a request in
+	// between goes unanswered. Ask again (5 tries, 1 s each) rather than
+	// wait 5 s once.
+	var msg *nats.Msg
+	for try := range 5 {
+		rctx, cancel := context.WithTimeout(ctx, time.Second)
+		msg, err = b.js.Conn().RequestWithContext(rctx, job.CancelSubject(id), data)
+		cancel()
+		if err == nil || ctx.Err() != nil || try == 4 {
+			break
+		}
+	}
 	if err != nil {
 		return st, fmt.Errorf("%w: %s: %v", ErrNoHolder, id, err)
 	}
