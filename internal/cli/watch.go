@@ -17,7 +17,6 @@ import (
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/logging"
 	"github.com/jetplay/jetplay/internal/node"
-	"github.com/jetplay/jetplay/internal/play"
 	"github.com/jetplay/jetplay/internal/render"
 	"github.com/jetplay/jetplay/internal/watcher"
 )
@@ -217,7 +216,7 @@ func printStatus(w io.Writer, format string, st job.Status, full bool) {
 // async_status answer as `job` and its keys at the top level.
 func untilCond(r *render.Engine, expr string) watcher.Cond {
 	return func(u watcher.Update) (bool, error) {
-		res := play.StatusResult(u.Status)
+		res := job.AsyncStatusResult(u.Status)
 		vars := maps.Clone(res)
 		vars["job"] = res
 		return r.Cond(expr, vars)

@@ -17,9 +17,6 @@ import (
 	"github.com/jetplay/jetplay/internal/module"
 )
 
-// NoLogMessage replaces the output of a no_log task, as Ansible words it.
-const NoLogMessage = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
-
 // handle runs one delivered task message to its end.
 func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	attempt := 1
@@ -138,11 +135,11 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		result = map[string]any{"failed": true, "changed": false, "msg": runErr.Error()}
 	}
 	if t.NoLog {
-		result = censor(result)
+		result = job.Censor(result, censorKeep...)
 		if runErr != nil && reason == runErr.Error() {
 			// An error may quote the command or its output: no_log
 			// keeps it out of the record as it keeps the result out.
-			reason = "failed: " + NoLogMessage
+			reason = "failed: " + job.NoLogMessage
 		}
 	}
 	// The outcome is known: keep trying to record it (through a failover:
@@ -425,17 +422,9 @@ func finalState(result map[string]any, err error) job.State {
 	return job.Succeeded
 }
 
-// censor hides a no_log result's content, keeping what the play engine needs
-// to decide the task's status.
-func censor(r map[string]any) map[string]any {
-	out := map[string]any{"censored": NoLogMessage}
-	for _, k := range []string{"changed", "failed", "rc", "unreachable", "skipped", "finished"} {
-		if v, ok := r[k]; ok {
-			out[k] = v
-		}
-	}
-	return out
-}
+// censorKeep are the keys of a no_log result the status record keeps: what
+// the play engine decides the task's status by.
+var censorKeep = []string{"changed", "failed", "rc", "unreachable", "skipped", "finished"}
 
 func backoff(attempt int) time.Duration {
 	d := time.Duration(attempt) * time.Second

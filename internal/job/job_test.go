@@ -2,6 +2,7 @@ package job
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -156,4 +157,47 @@ func FuzzDecodeTask(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSplitLines(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		keepEnds bool
+		want     []string
+	}{
+		{name: "empty", in: "", want: nil},
+		{name: "python splitlines", in: "a\r\nb\rc\u0085d\u2028e\vf\n\ng", want: []string{"a", "b", "c", "d", "e", "f", "", "g"}},
+		{name: "keep ends", in: "a\r\nb\rc\u0085d\u2028e\vf\n\ng", keepEnds: true, want: []string{"a\r\n", "b\r", "c\u0085", "d\u2028", "e\v", "f\n", "\n", "g"}},
+		{name: "trailing newline", in: "a\nb\n", want: []string{"a", "b"}},
+		{name: "blank crlf line", in: "\r\n\r\nx", want: []string{"", "", "x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := SplitLines(tt.in, tt.keepEnds)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
+				t.Errorf("SplitLines(%q, %v) = %q, want %q", tt.in, tt.keepEnds, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCensorKeepsOnlyNamedKeys(t *testing.T) {
+	got := Censor(map[string]any{"changed": true, "stdout": "secret", "rc": 0}, "changed", "failed")
+	if len(got) != 2 || got["changed"] != true || got["censored"] != NoLogMessage {
+		t.Errorf("Censor = %v", got)
+	}
+}
+
+func TestAddLines(t *testing.T) {
+	res := map[string]any{"stdout": "a\nb\r\nc", "stderr": "", "stdout_lines": nil}
+	res2 := map[string]any{"stdout": "a\nb\r\nc", "stderr": ""}
+	AddLines(res)
+	AddLines(res2)
+	if res["stdout_lines"] != nil {
+		t.Errorf("existing stdout_lines replaced: %v", res["stdout_lines"])
+	}
+	if got := fmt.Sprint(res2["stdout_lines"], res2["stderr_lines"]); got != "[a b c] []" {
+		t.Errorf("lines = %s", got)
+	}
 }

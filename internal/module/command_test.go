@@ -365,10 +365,3 @@ func TestPyTime(t *testing.T) {
 		}
 	}
 }
-
-func TestAddLines(t *testing.T) {
-	t.Parallel()
-	res := map[string]any{"stdout": "a\nb\r\nc", "stderr": ""}
-	AddLines(res)
-	subset(t, res, map[string]any{"stdout_lines": []any{"a", "b", "c"}, "stderr_lines": []any{}})
-}

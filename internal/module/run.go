@@ -178,37 +178,6 @@ func unimplemented(s *spec, p map[string]any, uses []string) []string {
 	return bad
 }
 
-// AddLines adds stdout_lines and stderr_lines to a result that has stdout
-// or stderr strings and lacks them, as Ansible's controller does after a
-// module returns (lines split like Python's str.splitlines).
-func AddLines(res map[string]any) {
-	for _, k := range []string{"stdout", "stderr"} {
-		s, ok := res[k].(string)
-		if _, has := res[k+"_lines"]; !ok || has {
-			continue
-		}
-		res[k+"_lines"] = splitLines(s)
-	}
-}
-
-// splitLines is Python's str.splitlines for the common line breaks.
-func splitLines(s string) []any {
-	out := []any{}
-	for len(s) > 0 {
-		i := strings.IndexAny(s, "\r\n")
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i])
-		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			i++
-		}
-		s = s[i+1:]
-	}
-	return out
-}
-
 // host runs the commands of one module run.
 type host struct {
 	r   Runner

@@ -168,23 +168,23 @@ func (e *Engine) asyncStatus(ctx context.Context, args map[string]any) (res map[
 	case "cleanup":
 		if !found {
 			return empty(map[string]any{"failed": true, "changed": false, "msg": "could not find job",
-				"ansible_job_id": jid, "erased": resultsFile(id), "started": 1, "finished": 1})
+				"ansible_job_id": jid, "erased": job.ResultsFile(id), "started": 1, "finished": 1})
 		}
 		if err := e.cfg.Bus.KV().Delete(ctx, job.StatusKey(id)); err != nil {
 			return failure(fmt.Sprintf("cleanup of job %s: %v", jid, err))
 		}
 		e.awaitDeleted(ctx, id)
 		return empty(map[string]any{"changed": false, "failed": false, "ansible_job_id": jid,
-			"erased": resultsFile(id), "started": 0, "finished": 0})
+			"erased": job.ResultsFile(id), "started": 0, "finished": 0})
 	case "status":
 	default:
 		return failure(fmt.Sprintf("value of mode must be one of: status, cleanup, got: %s", mode))
 	}
 	if !found {
 		return empty(map[string]any{"failed": true, "changed": false, "msg": "could not find job",
-			"ansible_job_id": jid, "results_file": resultsFile(id), "started": 1, "finished": 1})
+			"ansible_job_id": jid, "results_file": job.ResultsFile(id), "started": 1, "finished": 1})
 	}
-	return StatusResult(st)
+	return job.AsyncStatusResult(st)
 }
 
 // cleanupSeenTimeout bounds how long a cleanup waits for the run's watch
@@ -216,27 +216,6 @@ func asyncStatusInvocation(jid, mode string) map[string]any {
 	return map[string]any{"module_args": map[string]any{"jid": jid, "mode": mode}}
 }
 
-// StatusResult is async_status's answer for a status record.
-func StatusResult(st job.Status) map[string]any {
-	if !st.State.Final() {
-		return runningResult(st.JID)
-	}
-	res := jobResult(st)
-	res["ansible_job_id"] = string(st.JID)
-	res["finished"], res["started"] = 1, 1
-	res["results_file"] = resultsFile(st.JID)
-	if st.State == job.TimedOut {
-		// What async_wrapper leaves after killing a job.
-		res = map[string]any{"msg": "Timeout exceeded", "failed": true, "changed": false,
-			"child_pid": st.Result["child_pid"], "ansible_job_id": string(st.JID), "finished": 1, "started": 1,
-			"results_file": resultsFile(st.JID), "stdout": "", "stderr": "", "stdout_lines": []any{}, "stderr_lines": []any{}}
-		if res["child_pid"] == nil {
-			res["child_pid"] = 0
-		}
-	}
-	return res
-}
-
 // asyncStatusUntil is async_status with until: the condition is checked on
 // every status change of the job (a KV watch), so the task passes as soon as
 // it holds. retries × delay is the time budget; a RETRYING line is printed
@@ -266,7 +245,7 @@ func (e *Engine) asyncStatusUntil(ctx context.Context, pc *playCtx, t *playbook.
 	check := func(st job.Status, found bool) (map[string]any, bool, error) {
 		var res map[string]any
 		if found {
-			res = StatusResult(st)
+			res = job.AsyncStatusResult(st)
 			if _, ok := res["invocation"]; !ok {
 				res["invocation"] = asyncStatusInvocation(string(id), "status")
 			}

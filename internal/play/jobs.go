@@ -186,7 +186,7 @@ func (e *Engine) runSync(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 	if err != nil {
 		return failure(fmt.Sprintf("waiting for job %s: %v", id, err))
 	}
-	return jobResult(u.Status)
+	return job.Result(u.Status)
 }
 
 // launch is poll: 0: publish and register the job at once.
@@ -197,7 +197,7 @@ func (e *Engine) launch(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	}
 	return map[string]any{
 		"ansible_job_id": string(id), "changed": true, "failed": 0, "finished": 0, "started": 1,
-		"results_file": resultsFile(id),
+		"results_file": job.ResultsFile(id),
 	}
 }
 
@@ -227,7 +227,7 @@ func (e *Engine) runAsync(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 			"async_result": timeoutAsyncResult(id),
 		}
 	}
-	res := jobResult(u.Status)
+	res := job.Result(u.Status)
 	if truthy(res["failed"]) {
 		e.report(func(r report.Reporter) { r.AsyncFailed(host, string(id)) })
 	} else {
@@ -235,7 +235,7 @@ func (e *Engine) runAsync(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 	}
 	res["ansible_job_id"] = string(id)
 	res["finished"], res["started"] = 1, 1
-	res["results_file"] = resultsFile(id)
+	res["results_file"] = job.ResultsFile(id)
 	return res
 }
 
@@ -265,84 +265,15 @@ func (e *Engine) pollTicks(ctx context.Context, host string, id job.ID, poll int
 	return func() { close(done); <-finished }
 }
 
-// resultsFile is the results_file value of a job: jetplay keeps no file on
-// the host, so it names the job's status record instead.
-func resultsFile(id job.ID) string { return job.BucketName + "/" + string(id) }
-
-// runningResult is async_status's answer for a job that has not finished.
-func runningResult(id job.ID) map[string]any {
-	return map[string]any{
-		"ansible_job_id": string(id), "changed": false, "failed": false, "finished": 0, "started": 1,
-		"results_file": resultsFile(id), "stdout": "", "stderr": "", "stdout_lines": []any{}, "stderr_lines": []any{},
-	}
-}
-
 // timeoutAsyncResult is the last async_status answer Ansible attaches when
 // its poll loop gives up: the running answer without changed/failed, with
 // the status check's invocation.
 func timeoutAsyncResult(id job.ID) map[string]any {
-	r := runningResult(id)
+	r := job.RunningResult(id)
 	delete(r, "changed")
 	delete(r, "failed")
 	r["invocation"] = map[string]any{"module_args": map[string]any{"jid": string(id), "mode": "status", "_async_dir": "~/.ansible_async"}}
 	return r
-}
-
-// jobResult turns a final status into the module result Ansible would show.
-func jobResult(st job.Status) map[string]any {
-	res := maps.Clone(st.Result)
-	if res == nil {
-		res = map[string]any{}
-	}
-	switch st.State {
-	case job.Succeeded:
-	case job.TimedOut:
-		res["failed"] = true
-		if _, ok := res["msg"]; !ok {
-			res["msg"] = "Timeout exceeded"
-		}
-	default:
-		res["failed"] = true
-		if _, ok := res["msg"]; !ok {
-			res["msg"] = st.Reason
-		}
-	}
-	if st.Unreachable {
-		res["unreachable"] = true
-	}
-	delete(res, "_timed_out")
-	addLines(res)
-	if _, ok := res["changed"]; !ok {
-		res["changed"] = false
-	}
-	return res
-}
-
-// addLines adds stdout_lines and stderr_lines, as Ansible does for any
-// result with stdout or stderr.
-func addLines(res map[string]any) {
-	for _, k := range []string{"stdout", "stderr"} {
-		s, ok := res[k].(string)
-		if !ok {
-			continue
-		}
-		if _, has := res[k+"_lines"]; has {
-			continue
-		}
-		res[k+"_lines"] = splitLines(s)
-	}
-}
-
-func splitLines(s string) []any {
-	if s == "" {
-		return []any{}
-	}
-	parts := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	out := make([]any, len(parts))
-	for i, p := range parts {
-		out[i] = strings.TrimSuffix(p, "\r")
-	}
-	return out
 }
 
 // statusOfJob reads a job's status from the hub or, for a job of another

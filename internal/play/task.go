@@ -49,7 +49,7 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	}
 	noLog := e.noLog(pc, t, vars)
 	if noLog {
-		result = censored(result)
+		result = job.Censor(result, "changed", "failed", "skipped", "unreachable")
 	}
 	if t.Loop == nil && hr.Status != report.Unreachable && !isActionFail(result) && !e.isTaskTimeout(pc, t, result, vars) {
 		result["_ansible_no_log"] = noLog
@@ -395,17 +395,6 @@ func registered(r map[string]any) map[string]any {
 			}
 		}
 		out[k] = v
-	}
-	return out
-}
-
-// censored is what a no_log result shows, as Ansible words it.
-func censored(r map[string]any) map[string]any {
-	out := map[string]any{"censored": "the output has been hidden due to the fact that 'no_log: true' was specified for this result"}
-	for _, k := range []string{"changed", "failed", "skipped", "unreachable"} {
-		if v, ok := r[k]; ok {
-			out[k] = v
-		}
 	}
 	return out
 }

@@ -1,9 +1,10 @@
 package report
 
-import "strings"
+import (
+	"strings"
 
-// censored replaces a no_log result, as in ansible-core.
-const censored = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+	"github.com/jetplay/jetplay/internal/job"
+)
 
 // Keys kept by Ansible's cleaning because callbacks need them.
 var cleanExceptions = map[string]bool{
@@ -34,11 +35,9 @@ func isAction(action string, names ...string) bool {
 // censored message when _ansible_no_log is true.
 func cleanCopy(r map[string]any, action string) map[string]any {
 	if truthy(r["_ansible_no_log"]) {
-		out := map[string]any{"censored": censored}
-		for _, k := range []string{"attempts", "changed", "retries"} {
-			if v, ok := r[k]; ok {
-				out[k] = normalize(v)
-			}
+		out := job.Censor(r, "attempts", "changed", "retries")
+		for k, v := range out {
+			out[k] = normalize(v)
 		}
 		return out
 	}

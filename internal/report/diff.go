@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
+
+	"github.com/jetplay/jetplay/internal/job"
 )
 
 // diffContext is the number of context lines around a change (Ansible's
@@ -90,37 +92,11 @@ func diffSide(v any) []string {
 	default:
 		s = pyStr(x)
 	}
-	lines := splitLinesKeepEnds(s)
+	lines := job.SplitLines(s, true)
 	if n := len(lines); n > 0 && !strings.HasSuffix(lines[n-1], "\n") {
 		lines[n-1] += "\n\\ No newline at end of file\n"
 	}
 	return lines
-}
-
-// splitLinesKeepEnds is Python's str.splitlines(True): lines end at \n,
-// \r\n, \r, \v, \f, \x1c, \x1d, \x1e, \x85, U+2028 and U+2029, and keep
-// their ending.
-func splitLinesKeepEnds(s string) []string {
-	var out []string
-	start := 0
-	for i, r := range s {
-		switch r {
-		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
-		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				continue // the \n ends this line
-			}
-		default:
-			continue
-		}
-		end := i + len(string(r))
-		out = append(out, s[start:end])
-		start = end
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
 }
 
 // unifiedDiff is Python's difflib.unified_diff(a, b, fromFile, toFile,

@@ -77,14 +77,6 @@ func TestFileDiff(t *testing.T) {
 	}
 }
 
-func TestSplitLinesKeepEnds(t *testing.T) {
-	got := splitLinesKeepEnds("a\r\nb\rc\u0085d\u2028e\vf\n\ng")
-	want := []string{"a\r\n", "b\r", "c\u0085", "d\u2028", "e\v", "f\n", "\n", "g"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
 // The diff block comes between the banner and the status line, only for a
 // changed result of a task in diff mode; a loop prints each changed item's
 // diff before that item's line.
