@@ -42,6 +42,10 @@ type Status struct {
 	Reason string `json:"reason,omitempty"`
 	// Unreachable is true when the host could not be reached at all.
 	Unreachable bool `json:"unreachable,omitempty"`
+	// TaskTimeout is true when the task's timeout keyword passed and the
+	// executor killed the command: the state is Failed (Ansible fails the
+	// task) and the result carries Ansible's message (TimeoutMessage).
+	TaskTimeout bool `json:"task_timeout,omitempty"`
 	// CancelRequestedBy names who asked a running job to stop; the executor
 	// holding it kills it and records Cancelled.
 	CancelRequestedBy string `json:"cancel_requested_by,omitempty"`
