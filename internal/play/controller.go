@@ -404,7 +404,7 @@ func (e *Engine) meta(pc *playCtx, host string, args map[string]any) map[string]
 		pc.end = true
 		pc.mu.Unlock()
 	case "end_host":
-		e.host(host).ended = true
+		e.host(host).ended.Store(true)
 	case "clear_facts":
 		st := e.host(host)
 		e.hostsMu.Lock()
