@@ -94,17 +94,18 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		timeout = 0 // an async job's deadline is Async
 	}
 	stopTimeout := startTaskTimeout(t.Module, timeout, cancelJob)
-	result, runErr := e.run(jctx, &t, c)
+	res, runErr := e.run(jctx, &t, c)
 	stopTimeout()
 	e.metrics.running.Add(-1)
 	var cancelled errCancelled
 	var timedOut errTaskTimeout
 	switch {
 	case errors.As(context.Cause(jctx), &cancelled):
-		result, runErr = e.cancelled(ctx, &t, c, result, cancelled, log), nil
+		res, runErr = module.Result{Values: e.cancelled(ctx, &t, c, res.Values, cancelled, log)}, nil
 	case errors.As(context.Cause(jctx), &timedOut):
-		result, runErr = timeoutResult(timedOut), nil
+		res, runErr = module.Result{Values: timeoutResult(timedOut)}, nil
 	}
+	result := res.Values
 
 	if runErr != nil && ctx.Err() != nil && e.canReattach(&t, c) {
 		// Stopping: the detached job keeps running on its host. Hand the
@@ -113,7 +114,7 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Nak()
 		return
 	}
-	final := finalState(result, runErr)
+	final := finalState(res, runErr)
 	if cancelled.by != "" {
 		final = job.Cancelled
 	}
@@ -246,7 +247,7 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, h nats.Header, c conn
 }
 
 // run executes the module on the task's host.
-func (e *Executor) run(ctx context.Context, t *job.Task, c conn.Conn) (map[string]any, error) {
+func (e *Executor) run(ctx context.Context, t *job.Task, c conn.Conn) (module.Result, error) {
 	opt := module.Options{
 		Async:        time.Duration(t.Async) * time.Second,
 		Detach:       t.Async > 0,
@@ -267,8 +268,8 @@ func (e *Executor) run(ctx context.Context, t *job.Task, c conn.Conn) (map[strin
 		opt.Output = pump.write
 	}
 	res, err := module.Run(ctx, c, t.Module, t.Args, opt)
-	if res != nil {
-		truncateOutput(res)
+	if res.Values != nil {
+		truncateOutput(res.Values)
 	}
 	return res, err
 }
@@ -408,15 +409,15 @@ func (e *Executor) heartbeat(msg jetstream.Msg) (stop func()) {
 	return func() { e.leases.remove(ls) }
 }
 
-func finalState(result map[string]any, err error) job.State {
-	if err != nil {
+// finalState is the state of a job whose module run came to res and err.
+func finalState(res module.Result, err error) job.State {
+	switch {
+	case err != nil:
 		return job.Failed
-	}
-	if _, killed := result["child_pid"]; killed && result["msg"] == "Timeout exceeded" {
-		// module.Run's kill result: the job outlived its async deadline.
+	case res.TimedOut:
+		// The job outlived its async deadline and was killed.
 		return job.TimedOut
-	}
-	if failed, _ := result["failed"].(bool); failed {
+	case res.Failed():
 		return job.Failed
 	}
 	return job.Succeeded
