@@ -38,6 +38,9 @@ type outcome struct {
 	reason string
 	// unreachable: the host could not be reached.
 	unreachable bool
+	// taskTimeout: the task's timeout keyword passed and the command was
+	// killed (state Failed, Ansible's message in result).
+	taskTimeout bool
 	// handBack: the executor is stopping while the job runs on detached on
 	// its host; nothing is recorded and the message goes back so that
 	// another executor re-attaches to the job at once.
@@ -272,7 +275,7 @@ func (e *Executor) classify(ctx context.Context, d *delivery, res module.Result,
 		out = outcome{state: job.Cancelled, reason: cancelled.Error(),
 			result: e.cancelled(ctx, t, d.conn, res.Values, cancelled, d.log)}
 	case errors.As(cause, &timedOut):
-		out = outcome{state: job.Failed, result: timeoutResult(timedOut)}
+		out = outcome{state: job.Failed, result: timeoutResult(timedOut), taskTimeout: true}
 	case err != nil && ctx.Err() != nil && e.canReattach(t, d.conn):
 		// Stopping: the detached job keeps running on its host.
 		return outcome{handBack: true}
@@ -390,6 +393,7 @@ func (e *Executor) record(ctx context.Context, d *delivery, claimed bus.Record, 
 			next.Reason = out.reason // a re-attached job keeps saying so
 		}
 		next.Unreachable = out.unreachable
+		next.TaskTimeout = out.taskTimeout
 		return next, nil
 	})
 	if err != nil && !errors.Is(err, bus.ErrUnchanged) {
