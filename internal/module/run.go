@@ -106,8 +106,9 @@ var modules = map[string]struct {
 // at its async deadline, which also has Result.TimedOut. An error means the
 // host could not be reached or the outcome is unknown: errors of r are
 // returned as they are (errors.As finds *conn.UnreachableError), and so is
-// ctx.Err() when ctx ends first. Run returns ErrUnknownModule for a name
-// Lookup does not know and ErrNotHostModule for a controller action.
+// ctx.Err() when ctx ends first; the Result is then zero (no Values). Run
+// returns ErrUnknownModule for a name Lookup does not know and
+// ErrNotHostModule for a controller action.
 //
 // With opt.Async > 0 the module's main command gets that deadline (and
 // opt.Detach/opt.JobID); a module Ansible runs without async support
