@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/render"
 	"github.com/jetplay/jetplay/internal/report"
 )
 
@@ -199,8 +200,12 @@ func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error)
 		}
 		v = r
 	}
-	if f, ok := withLookups[t.LoopKind]; ok {
-		return f(e, lookupTerms(v))
+	switch t.LoopKind {
+	case "", "loop", "with_items", "with_list", "with_dict", "with_sequence":
+	default:
+		// Any other with_<lookup> is built by render; one it does not know
+		// is an error, not a list of items.
+		return render.WithLoop(t.LoopKind, render.LoopTerms(v))
 	}
 	switch x := v.(type) {
 	case []any:
