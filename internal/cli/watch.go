@@ -10,9 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/logging"
@@ -83,7 +80,6 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 		return fail(err)
 	}
 	defer n.Close()
-	kv := n.Bus.KV()
 	switch cmd {
 	case "status":
 		code := WatchOK
@@ -102,7 +98,7 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 		if len(args) > 0 {
 			pattern = args[0]
 		}
-		err := watcher.Watch(ctx, kv, pattern, func(u watcher.Update) error {
+		err := watcher.Watch(ctx, n.Bus, pattern, func(u watcher.Update) error {
 			printStatus(stdout, o.Output, u.Status, false)
 			return nil
 		})
@@ -116,18 +112,15 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 			if !run.Valid() {
 				return fail(fmt.Errorf("--run %q is not a run id", o.Run))
 			}
-			lister, err := kv.ListKeysFiltered(ctx, job.RunPattern(run))
+			ids, err = n.Bus.RunJobs(ctx, run)
 			if err != nil {
 				return fail(err)
-			}
-			for k := range lister.Keys() {
-				ids = append(ids, job.ID(k))
 			}
 			if len(ids) == 0 {
 				return fail(fmt.Errorf("run %s has no jobs", run))
 			}
 		}
-		return waitJobs(ctx, o, kv, n.NC, ids, stdout, stderr)
+		return waitJobs(ctx, o, n.Bus, ids, stdout, stderr)
 	case "cancel":
 		return cancelJobs(ctx, o, n.Bus, ids, stdout, stderr)
 	case "logs":
@@ -138,7 +131,7 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 
 // waitJobs waits for every job to end (or --until to hold), bounded by
 // --timeout or, with --until, by --retries × --delay as Ansible's until is.
-func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, nc *nats.Conn, ids []job.ID, stdout, stderr io.Writer) int {
+func waitJobs(ctx context.Context, o WatchOptions, b *bus.Bus, ids []job.ID, stdout, stderr io.Writer) int {
 	cond := watcher.Final
 	timeout := o.Timeout
 	if o.Until != "" {
@@ -157,7 +150,7 @@ func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, nc *na
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	got, err := watcher.WaitAll(ctx, kv, ids, cond, watcher.WithConn(nc))
+	got, err := watcher.WaitAll(ctx, b, ids, cond)
 	code := WatchOK
 	for _, id := range ids {
 		u, ok := got[id]
@@ -235,14 +228,12 @@ func cancelJobs(ctx context.Context, o WatchOptions, b *bus.Bus, ids []job.ID, s
 			fmt.Fprintf(stderr, "watcher: --run %q is not a run id\n", o.Run)
 			return WatchError
 		}
-		lister, err := b.KV().ListKeysFiltered(ctx, job.RunPattern(run))
+		more, err := b.RunJobs(ctx, run)
 		if err != nil {
 			fmt.Fprintf(stderr, "watcher: %v\n", err)
 			return WatchError
 		}
-		for k := range lister.Keys() {
-			ids = append(ids, job.ID(k))
-		}
+		ids = append(ids, more...)
 	}
 	code := WatchOK
 	for _, id := range ids {

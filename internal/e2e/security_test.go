@@ -350,7 +350,7 @@ func TestSecurityFullRun(t *testing.T) {
 	if _, err := pc.Submit(ctx, *localTask(ok, "echo hello from the producer"), client.WithIdempotencyKey("full-run-ok")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := watcher.WaitAll(ctx, w.bus.KV(), []job.ID{ok}, watcher.Final)
+	got, err := watcher.WaitAll(ctx, w.bus, []job.ID{ok}, watcher.Final)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +381,7 @@ func TestSecurityFullRun(t *testing.T) {
 	if _, err := pc.Submit(ctx, *localTask(slow, "sleep 60")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := watcher.WaitAll(ctx, w.bus.KV(), []job.ID{slow}, func(u watcher.Update) (bool, error) {
+	if _, err := watcher.WaitAll(ctx, w.bus, []job.ID{slow}, func(u watcher.Update) (bool, error) {
 		return u.Status.State == job.Running, nil
 	}); err != nil {
 		t.Fatal(err)
@@ -389,7 +389,7 @@ func TestSecurityFullRun(t *testing.T) {
 	if _, err := pc.Cancel(ctx, slow, "security-test"); err != nil {
 		t.Fatalf("producer cancels: %v", err)
 	}
-	got, err = watcher.WaitAll(ctx, w.bus.KV(), []job.ID{slow}, watcher.Final)
+	got, err = watcher.WaitAll(ctx, w.bus, []job.ID{slow}, watcher.Final)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +444,7 @@ func TestSecurityMaxDeliveriesAsExecutor(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = ex.Run(rctx) }()
 	t.Cleanup(func() { stop(); <-done })
-	got, err := watcher.WaitAll(ctx, w.bus.KV(), []job.ID{id}, watcher.Final)
+	got, err := watcher.WaitAll(ctx, w.bus, []job.ID{id}, watcher.Final)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ type Config struct {
 	// ConfigFile is the nats-server config the embedded server loads; empty
 	// means built-in defaults.
 	ConfigFile string
-	// Bus configures the stream and bucket.
+	// Bus configures the stream and bucket; its Logger is Logger.
 	Bus bus.Config
 	// Setup creates or updates the streams, buckets and consumer to Bus
 	// (an administrator's step) instead of only opening them.
@@ -97,7 +97,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.Setup {
 		open = bus.Setup
 	}
-	if n.Bus, err = open(ctx, n.JS, cfg.Bus); err != nil {
+	bc := cfg.Bus
+	bc.Logger = cfg.Logger
+	if n.Bus, err = open(ctx, n.JS, bc); err != nil {
 		n.Close()
 		return nil, err
 	}
