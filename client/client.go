@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
@@ -76,11 +75,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Conn == nil {
 		return nil, errors.New("client: Conn is required")
 	}
-	js, err := jetstream.New(cfg.Conn)
-	if err != nil {
-		return nil, err
-	}
-	b, err := bus.Open(ctx, js, bus.Config{Replicas: cfg.Replicas})
+	b, err := bus.OpenConn(ctx, cfg.Conn, bus.Config{Replicas: cfg.Replicas})
 	if err != nil {
 		return nil, err
 	}

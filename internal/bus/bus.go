@@ -87,6 +87,35 @@ func Setup(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error
 	return open(ctx, js, cfg, true)
 }
 
+// OpenConn is Open on a NATS connection.
+func OpenConn(ctx context.Context, nc *nats.Conn, cfg Config) (*Bus, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return open(ctx, js, cfg, false)
+}
+
+// SetupConn is Setup on a NATS connection.
+func SetupConn(ctx context.Context, nc *nats.Conn, cfg Config) (*Bus, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return open(ctx, js, cfg, true)
+}
+
+// ClientOptions are the nats.go options of a jetplay connection named name:
+// it reconnects without limit, every 250 ms, since the bus's retries and
+// watches count on a connection that comes back after a node dies.
+func ClientOptions(name string) []nats.Option {
+	return []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+	}
+}
+
 func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) (*Bus, error) {
 	cfg = cfg.withDefaults()
 	sc := jetstream.StreamConfig{

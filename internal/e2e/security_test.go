@@ -19,6 +19,7 @@ import (
 	"github.com/jetplay/jetplay/client"
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/watch"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/watcher"
@@ -399,14 +400,14 @@ func TestSecurityFullRun(t *testing.T) {
 
 	// The watcher command with the watcher's credentials.
 	auth := cli.NATSAuth{User: "watcher", Password: sc.passwords["watcher"]}
-	if code, stdout, stderr := watch(t, sc.url, cli.WatchOptions{Auth: auth}, "wait", string(ok)); code != cli.WatchOK || !strings.Contains(stdout, "succeeded") {
+	if code, stdout, stderr := runWatcher(t, sc.url, watch.Options{Auth: auth}, "wait", string(ok)); code != watch.ExitOK || !strings.Contains(stdout, "succeeded") {
 		t.Errorf("watcher wait as watcher: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, stdout, stderr := watch(t, sc.url, cli.WatchOptions{Auth: auth}, "status", string(ok)); code != cli.WatchOK || !strings.Contains(stdout, `"succeeded"`) {
+	if code, stdout, stderr := runWatcher(t, sc.url, watch.Options{Auth: auth}, "status", string(ok)); code != watch.ExitOK || !strings.Contains(stdout, `"succeeded"`) {
 		t.Errorf("watcher status as watcher: exit %d\n%s%s", code, stdout, stderr)
 	}
 	auth.Password = "wrong"
-	if code, _, stderr := watch(t, sc.url, cli.WatchOptions{Auth: auth}, "status", string(ok)); code != cli.WatchError || !strings.Contains(stderr, "uthorization") {
+	if code, _, stderr := runWatcher(t, sc.url, watch.Options{Auth: auth}, "status", string(ok)); code != watch.ExitError || !strings.Contains(stderr, "uthorization") {
 		t.Errorf("watcher with a wrong password: exit %d %s", code, stderr)
 	}
 	noViolations(t, p, e, w)
