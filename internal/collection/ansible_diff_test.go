@@ -31,11 +31,13 @@ type loaderRequest struct {
 	ModuleUtils  []string   `json:"module_utils"`
 	Roles        []nameCase `json:"roles"`
 	Playbooks    []string   `json:"playbooks"`
+	Paths        []string   `json:"paths"`
 	Out          string     `json:"out"`
 }
 
 type loaderAnswer struct {
 	ModuleDirs     []string `json:"module_dirs"`
+	CollectionOf   []string `json:"collection_of"`
 	ModuleUtilDirs []string `json:"module_util_dirs"`
 	Modules        []struct {
 		Error        string   `json:"error"`
@@ -224,6 +226,7 @@ func TestAnsibleLoaderDiff(t *testing.T) {
 	outFile := filepath.Join(t.TempDir(), "answer.json")
 	req, err := json.Marshal(loaderRequest{
 		Out:          outFile,
+		Paths:        diffPaths(dir),
 		PlaybookDirs: cfg.PlaybookDirs, RoleDirs: cfg.RoleDirs,
 		Modules: diffModules, ModuleUtils: diffModuleUtils, Roles: diffRoles, Playbooks: diffPlaybooks,
 	})
@@ -347,6 +350,12 @@ func TestAnsibleLoaderDiff(t *testing.T) {
 		}
 	}
 
+	for i, p := range diffPaths(dir) {
+		if got := r.CollectionOf(p); got != ans.CollectionOf[i] {
+			t.Errorf("CollectionOf(%s) = %q, ansible says %q", p, got, ans.CollectionOf[i])
+		}
+	}
+
 	for i, c := range diffRoles {
 		a := ans.Roles[i]
 		role, err := r.FindRole(c.Name, c.Collections)
@@ -374,6 +383,21 @@ func TestAnsibleLoaderDiff(t *testing.T) {
 		case err != nil || pb.Path != a.Path || pb.Collection != a.Collection:
 			t.Errorf("playbook %s: got %+v, %v; want %s in %s", name, pb, err, a.Path, a.Collection)
 		}
+	}
+}
+
+// diffPaths are the paths CollectionOf is compared on.
+func diffPaths(dir string) []string {
+	return []string{
+		filepath.Join(dir, "colls/ansible_collections/acme/tools/playbooks/deploy.yml"),
+		filepath.Join(dir, "colls/ansible_collections/acme/tools"),
+		filepath.Join(dir, "colls/ansible_collections/acme/shadow/roles/myrole"), // hidden by the playbook's
+		filepath.Join(dir, "pb/collections/ansible_collections/acme/shadow/plugins"),
+		filepath.Join(dir, "colls/ansible_collections/acme"),
+		filepath.Join(dir, "colls/ansible_collections/acme/nothere/x.yml"),
+		filepath.Join(dir, "pb/site.yml"),
+		"/usr/lib/python3/dist-packages/ansible_collections/community/general/plugins/modules/ufw.py",
+		filepath.Join(dir, "colls/ansible_collections/acme/tools/ansible_collections/x/y"),
 	}
 }
 

@@ -15,10 +15,12 @@ import (
 // environment: the caller passes the values of ANSIBLE_LIBRARY and the
 // others (SplitPaths splits them).
 type Config struct {
-	// PlaybookDirs are the directories of the run's playbooks, in the order
-	// Ansible adds them. Each one's library/ and module_utils/ are searched
-	// before every other legacy directory and its collections/ before every
-	// other collection root. Default none.
+	// PlaybookDirs are the directories of the run's playbooks (the
+	// absolute directory of each playbook file given, in order; not those
+	// of playbooks inside a collection, see CollectionOf). Each one's
+	// library/ and module_utils/ are searched before every other legacy
+	// directory and its collections/ before every other collection root.
+	// Default none.
 	PlaybookDirs []string
 	// RoleDirs are the directories of the legacy (not collection) roles, in
 	// the order they are loaded. Their library/ and module_utils/ come after

@@ -111,3 +111,33 @@ func (r *Resolver) FindPlaybook(name string) (Playbook, error) {
 	}
 	return Playbook{}, nf
 }
+
+// CollectionOf returns the collection a file or directory belongs to, as
+// Ansible's _get_collection_name_from_path decides it: the path has
+// exactly one ansible_collections component, followed by a namespace and
+// a collection name, and that collection is the one the roots resolve to
+// (a copy hidden by an earlier root belongs to none). "" if none. A
+// playbook inside a collection makes it the default collection of its
+// plays (SearchList's current) and is not a PlaybookDirs entry.
+func (r *Resolver) CollectionOf(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	parts := strings.Split(abs, "/")
+	at, n := -1, 0
+	for i, p := range parts {
+		if p == "ansible_collections" {
+			at, n = i, n+1
+		}
+	}
+	if n != 1 || len(parts) < at+3 {
+		return ""
+	}
+	name := parts[at+1] + "." + parts[at+2]
+	c := r.collection(name)
+	if !c.found || c.dir != strings.Join(parts[:at+3], "/") {
+		return ""
+	}
+	return name
+}

@@ -30,7 +30,7 @@ from ansible.executor.module_common import CollectionModuleUtilLocator, LegacyMo
 from ansible.plugins.loader import add_all_plugin_dirs, module_loader, module_utils_loader
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible.utils.collection_loader._collection_finder import (
-    _get_collection_playbook_path, _get_collection_role_path)
+    _get_collection_name_from_path, _get_collection_playbook_path, _get_collection_role_path)
 
 AnsibleCollectionConfig.playbook_paths = req["playbook_dirs"]
 for d in req["playbook_dirs"] + req["role_dirs"]:
@@ -108,6 +108,8 @@ for name in req["playbooks"]:
     except Exception as e:
         ans = failed(e)
     out["playbooks"].append(ans)
+
+out["collection_of"] = [_get_collection_name_from_path(p) or "" for p in req["paths"]]
 
 with open(req["out"], "w") as f:
     json.dump(out, f)
