@@ -223,12 +223,16 @@ func TestAnsibleLoaderDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	modules := slices.Clone(diffModules)
+	if !testing.Short() {
+		modules = append(modules, sweep(t, in)...)
+	}
 	outFile := filepath.Join(t.TempDir(), "answer.json")
 	req, err := json.Marshal(loaderRequest{
 		Out:          outFile,
 		Paths:        diffPaths(dir),
 		PlaybookDirs: cfg.PlaybookDirs, RoleDirs: cfg.RoleDirs,
-		Modules: diffModules, ModuleUtils: diffModuleUtils, Roles: diffRoles, Playbooks: diffPlaybooks,
+		Modules: modules, ModuleUtils: diffModuleUtils, Roles: diffRoles, Playbooks: diffPlaybooks,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +252,7 @@ func TestAnsibleLoaderDiff(t *testing.T) {
 	if err := json.Unmarshal(out, &ans); err != nil {
 		t.Fatalf("ansible loader answer: %v\n%s", err, out)
 	}
-	if len(ans.Modules) != len(diffModules) || len(ans.ModuleUtils) != len(diffModuleUtils) ||
+	if len(ans.Modules) != len(modules) || len(ans.ModuleUtils) != len(diffModuleUtils) ||
 		len(ans.Roles) != len(diffRoles) || len(ans.Playbooks) != len(diffPlaybooks) {
 		t.Fatalf("the loader script answered %d/%d/%d/%d cases", len(ans.Modules), len(ans.ModuleUtils), len(ans.Roles), len(ans.Playbooks))
 	}
@@ -262,7 +266,7 @@ func TestAnsibleLoaderDiff(t *testing.T) {
 	}
 
 	resolved := 0
-	for i, c := range diffModules {
+	for i, c := range modules {
 		a := ans.Modules[i]
 		m, err := r.Resolve(c.Name, c.Collections)
 		label := c.Name
@@ -384,6 +388,53 @@ func TestAnsibleLoaderDiff(t *testing.T) {
 			t.Errorf("playbook %s: got %+v, %v; want %s in %s", name, pb, err, a.Path, a.Collection)
 		}
 	}
+}
+
+// sweep returns every module of the installed ansible-core by short and
+// by builtin name, every name its routing knows as a short name, and every
+// name the installed community.general and ansible.posix route, fully
+// qualified.
+func sweep(t *testing.T, in Install) []nameCase {
+	t.Helper()
+	var out []nameCase
+	ents, err := os.ReadDir(filepath.Join(in.Core, "modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if base, _ := splitext(e.Name()); !e.IsDir() && base != "__init__" {
+			out = append(out, nameCase{Name: base}, nameCase{Name: "ansible.builtin." + base})
+		}
+	}
+	routed := func(path, prefix string) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Logf("sweep: %v", err)
+			return
+		}
+		m, err := parseMeta(data)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		names := make([]string, 0, len(m.routing["modules"]))
+		for name := range m.routing["modules"] {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			out = append(out, nameCase{Name: prefix + name})
+		}
+	}
+	routed(filepath.Join(in.Core, "config", "ansible_builtin_runtime.yml"), "")
+	for _, sp := range in.SysPath {
+		for _, c := range []string{"community/general", "ansible/posix"} {
+			if p := filepath.Join(sp, "ansible_collections", c, "meta", "runtime.yml"); exists(p) {
+				routed(p, strings.ReplaceAll(c, "/", ".")+".")
+			}
+		}
+	}
+	t.Logf("sweep: %d more names", len(out))
+	return out
 }
 
 // diffPaths are the paths CollectionOf is compared on.
