@@ -220,7 +220,7 @@ func shebangPython(script, path string) string {
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	line, err := bufio.NewReader(f).ReadString('\n')
 	if err != nil && line == "" {
 		return ""

@@ -17,7 +17,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	files := map[string]string{
 		"pb/library/hello.py": "#!/usr/bin/python\n",
 		"roots/ansible_collections/my/tools/plugins/modules/greet.py": "#!/usr/bin/python\n",
