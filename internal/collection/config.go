@@ -313,6 +313,11 @@ func (r *Resolver) collectionRoots(configured []string) []string {
 	return append(out, good...)
 }
 
+// AnsibleCore returns the ansible-core package directory the Resolver
+// uses, "" when it has none (then ansible-core's modules, module_utils and
+// routing are not found, and a caller may say how to install it).
+func (r *Resolver) AnsibleCore() string { return r.core }
+
 // Roots returns the collection roots in search order.
 func (r *Resolver) Roots() []string { return slices.Clone(r.roots) }
 

@@ -211,6 +211,9 @@ func TestResolveNoCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if r.AnsibleCore() != "" {
+		t.Errorf("AnsibleCore() = %q without one", r.AnsibleCore())
+	}
 	for _, name := range []string{"ping", "ansible.builtin.ping", "ansible.legacy.ping", "mount"} {
 		if _, err := r.Resolve(name, nil); !errors.Is(err, ErrNotFound) {
 			t.Errorf("%s without ansible-core: %v, want ErrNotFound", name, err)
