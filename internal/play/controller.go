@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/render"
@@ -384,7 +385,7 @@ func pause(ctx context.Context, args map[string]any) map[string]any {
 		d = time.Duration(num(m) * float64(time.Minute))
 	}
 	start := time.Now()
-	if !sleepCtx(ctx, d) {
+	if !action.Sleep(ctx, d) {
 		return failure(ctx.Err().Error())
 	}
 	stop := time.Now()
@@ -431,7 +432,7 @@ func (e *Engine) waitForConnection(ctx context.Context, pc *playCtx, t *playbook
 	timeout, delay, sleep := get("timeout", 600), get("delay", 0), get("sleep", 1)
 	connectTimeout := get("connect_timeout", 5)
 	start := time.Now()
-	if !sleepCtx(ctx, delay) {
+	if !action.Sleep(ctx, delay) {
 		return failure(ctx.Err().Error())
 	}
 	deadline := start.Add(timeout)
@@ -444,7 +445,7 @@ func (e *Engine) waitForConnection(ctx context.Context, pc *playCtx, t *playbook
 			return map[string]any{"changed": false, "elapsed": int(time.Since(start).Seconds())}
 		}
 		last = fmt.Sprint(res["msg"])
-		if time.Now().Add(sleep).After(deadline) || !sleepCtx(ctx, sleep) {
+		if time.Now().Add(sleep).After(deadline) || !action.Sleep(ctx, sleep) {
 			break
 		}
 	}

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/module"
 	"github.com/jetplay/jetplay/internal/playbook"
@@ -101,7 +101,7 @@ func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host
 			break
 		}
 		e.report(func(r report.Reporter) { r.Retry(host, e.taskName(pc, t, host), retries-n+1) })
-		if !sleepCtx(ctx, delay) {
+		if !action.Sleep(ctx, delay) {
 			return failure(ctx.Err().Error())
 		}
 	}
@@ -294,67 +294,19 @@ func (e *Engine) cond(when []any, vars map[string]any) (bool, error) {
 	return e.cfg.Render.Cond(anyList(when), vars)
 }
 
+// boolish is a keyword's value as a boolean (action.Bool).
 func (e *Engine) boolish(v any, vars map[string]any) (bool, error) {
-	switch x := v.(type) {
-	case nil:
-		return false, nil
-	case bool:
-		return x, nil
-	case string:
-		if vars != nil {
-			r, err := e.cfg.Render.Template(x, vars)
-			if err != nil {
-				return false, err
-			}
-			if b, ok := r.(bool); ok {
-				return b, nil
-			}
-			x = fmt.Sprint(r)
-		}
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "yes", "true", "on", "1", "y", "t":
-			return true, nil
-		}
-		return false, nil
-	}
-	return truthy(v), nil
+	return action.Bool(e.cfg.Render, v, vars)
 }
 
+// intOf is a keyword's value as an int (action.Int).
 func (e *Engine) intOf(v any, vars map[string]any) (int, error) {
-	f, err := e.floatOf(v, vars)
-	return int(f), err
+	return action.Int(e.cfg.Render, v, vars)
 }
 
+// floatOf is a keyword's value as a number (action.Float).
 func (e *Engine) floatOf(v any, vars map[string]any) (float64, error) {
-	if s, ok := v.(string); ok {
-		r, err := e.cfg.Render.Template(s, vars)
-		if err != nil {
-			return 0, err
-		}
-		v = r
-	}
-	switch x := v.(type) {
-	case nil:
-		return 0, nil
-	case int:
-		return float64(x), nil
-	case int64:
-		return float64(x), nil
-	case float64:
-		return x, nil
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a number", x)
-		}
-		return f, nil
-	case bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	}
-	return 0, fmt.Errorf("%v is not a number", v)
+	return action.Float(e.cfg.Render, v, vars)
 }
 
 // statusOf classifies a result the way Ansible's callbacks do.
@@ -464,18 +416,4 @@ func condText(v any) string {
 		}
 	}
 	return fmt.Sprint(v)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
