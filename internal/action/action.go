@@ -189,7 +189,15 @@ type Func func(ctx context.Context, c *Call, e Engine) Outcome
 
 // actions are the action plugins by canonical module name; every other
 // host module runs through normal.
-var actions = map[string]Func{}
+var actions = map[string]Func{
+	"assert":                 assert,
+	"debug":                  debug,
+	"fail":                   fail,
+	"include_vars":           includeVars,
+	"pause":                  pause,
+	"set_fact":               setFact,
+	"validate_argument_spec": validateArgumentSpec,
+}
 
 // Lookup returns the action of a module, by any of its names: its own
 // action plugin, or for a host module the normal action, which checks the

@@ -14,6 +14,8 @@ func TestLookup(t *testing.T) {
 		module string
 		want   bool
 	}{
+		{"own action", "debug", true},
+		{"collection name", "ansible.builtin.set_fact", true},
 		{"host module runs normal", "command", true},
 		{"meta is the engine's", "meta", false},
 		{"include_tasks is the engine's", "include_tasks", false},

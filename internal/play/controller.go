@@ -3,7 +3,6 @@ package play
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -16,7 +15,6 @@ import (
 	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/playbook"
-	"github.com/jetplay/jetplay/internal/render"
 	"github.com/jetplay/jetplay/internal/report"
 	"github.com/jetplay/jetplay/internal/watcher"
 )
@@ -24,38 +22,8 @@ import (
 // controller runs an action that Ansible runs on the controller.
 func (e *Engine) controller(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, name string, args map[string]any) map[string]any {
 	switch name {
-	case "debug":
-		return e.debug(t, vars, args)
-	case "set_fact":
-		facts := maps.Clone(args)
-		delete(facts, "cacheable")
-		for k, v := range facts {
-			// set_fact turns the strings yes/no/true/false into booleans.
-			if s, ok := v.(string); ok {
-				switch strings.ToLower(s) {
-				case "yes", "true":
-					facts[k] = true
-				case "no", "false":
-					facts[k] = false
-				}
-			}
-		}
-		e.setFacts(host, facts)
-		return map[string]any{"changed": false, "ansible_facts": facts}
-	case "fail":
-		msg := "Failed as requested from task"
-		if m, ok := args["msg"]; ok {
-			msg = fmt.Sprint(m)
-		}
-		return map[string]any{"failed": true, "changed": false, "msg": msg}
-	case "assert":
-		return e.assert(t, vars, args)
-	case "validate_argument_spec":
-		return e.validateArgSpec(vars, args)
 	case "async_status":
 		return e.asyncStatus(ctx, args)
-	case "pause":
-		return pause(ctx, args)
 	case "meta":
 		return e.meta(pc, host, args)
 	case "wait_for_connection":
@@ -63,81 +31,12 @@ func (e *Engine) controller(ctx context.Context, pc *playCtx, t *playbook.Task, 
 			return map[string]any{"changed": false, "skipped": true}
 		}
 		return e.waitForConnection(ctx, pc, t, host, vars, args)
-	case "include_vars":
-		return e.includeVars(pc, t, host, args)
 	case "template":
 		return e.template(ctx, pc, t, host, vars, args)
 	case "import_tasks", "include_tasks":
 		return failure(name + " cannot be used here")
 	}
 	return failure(fmt.Sprintf("the %s action is not supported by jetplay", name))
-}
-
-func (e *Engine) debug(t *playbook.Task, vars map[string]any, args map[string]any) map[string]any {
-	if v, ok := args["verbosity"]; ok {
-		if n, err := e.intOf(v, vars); err == nil && n > e.cfg.Verbosity {
-			return map[string]any{"changed": false, "skipped": true, "skipped_reason": "Verbosity threshold not met."}
-		}
-	}
-	if name, ok := t.Args["var"]; ok {
-		expr := fmt.Sprint(name)
-		tpl := expr
-		if !render.IsTemplate(tpl) {
-			tpl = "{{ " + expr + " }}"
-		}
-		val, err := e.cfg.Render.Template(tpl, vars)
-		if errors.Is(err, render.ErrUndefined) {
-			val = "VARIABLE IS NOT DEFINED!"
-		} else if err != nil {
-			return failure(err.Error())
-		}
-		return map[string]any{"changed": false, "failed": false, expr: val, "_ansible_verbose_always": true}
-	}
-	msg, ok := args["msg"]
-	if !ok {
-		msg = "Hello world!"
-	}
-	return map[string]any{"changed": false, "failed": false, "msg": msg, "_ansible_verbose_always": true}
-}
-
-func (e *Engine) assert(t *playbook.Task, vars map[string]any, args map[string]any) map[string]any {
-	var that []any
-	switch x := t.Args["that"].(type) {
-	case []any:
-		that = x
-	case nil:
-		return failure("missing required arguments: that")
-	default:
-		that = []any{x}
-	}
-	// Ansible shows an assert's result (passed or failed) unless quiet.
-	quiet, _ := e.boolish(args["quiet"], nil)
-	verbose := func(r map[string]any) map[string]any {
-		if !quiet {
-			r["_ansible_verbose_always"] = true
-		}
-		return r
-	}
-	for _, c := range that {
-		ok, err := e.cfg.Render.Cond(c, vars)
-		if err != nil {
-			return failure(fmt.Sprintf("The conditional check '%v' failed. The error was: %v", c, err))
-		}
-		if !ok {
-			msg := any("Assertion failed")
-			if m, ok := args["fail_msg"]; ok {
-				msg = m
-			} else if m, ok := args["msg"]; ok {
-				msg = m
-			}
-			return verbose(map[string]any{"failed": true, "changed": false, "assertion": c, "evaluated_to": false, "msg": msg})
-		}
-	}
-	msg := any("All assertions passed")
-	if m, ok := args["success_msg"]; ok {
-		msg = m
-	}
-	return verbose(map[string]any{"changed": false, "failed": false, "msg": msg})
 }
 
 // asyncStatus answers for a job from its status record, as Ansible's
@@ -371,31 +270,6 @@ func (e *Engine) applyWhen(t *playbook.Task, vars map[string]any, res map[string
 	return res
 }
 
-// pause waits the given time (an explicit wait the playbook asks for).
-func pause(ctx context.Context, args map[string]any) map[string]any {
-	var d time.Duration
-	num := func(v any) float64 {
-		var f float64
-		_, _ = fmt.Sscan(fmt.Sprint(v), &f)
-		return f
-	}
-	if s, ok := args["seconds"]; ok {
-		d = time.Duration(num(s) * float64(time.Second))
-	} else if m, ok := args["minutes"]; ok {
-		d = time.Duration(num(m) * float64(time.Minute))
-	}
-	start := time.Now()
-	if !action.Sleep(ctx, d) {
-		return failure(ctx.Err().Error())
-	}
-	stop := time.Now()
-	return map[string]any{
-		"changed": false, "rc": 0, "stderr": "", "user_input": "", "echo": true,
-		"start": start.Format("2006-01-02 15:04:05.000000"), "stop": stop.Format("2006-01-02 15:04:05.000000"),
-		"delta": int(stop.Sub(start).Seconds()), "stdout": fmt.Sprintf("Paused for %.2g seconds", d.Seconds()),
-	}
-}
-
 func (e *Engine) meta(pc *playCtx, host string, args map[string]any) map[string]any {
 	action := strings.TrimSpace(fmt.Sprint(args["_raw_params"]))
 	switch action {
@@ -451,28 +325,6 @@ func (e *Engine) waitForConnection(ctx context.Context, pc *playCtx, t *playbook
 	}
 	return map[string]any{"failed": true, "changed": false, "elapsed": int(time.Since(start).Seconds()),
 		"msg": fmt.Sprintf("timed out waiting for ping module test: %s", last)}
-}
-
-// includeVars loads a vars file (relative to the task's file, its vars/
-// directory, or the playbook's) into the host's variables, as set_fact does;
-// with name, under that one variable.
-func (e *Engine) includeVars(pc *playCtx, t *playbook.Task, host string, args map[string]any) map[string]any {
-	name := fmt.Sprint(args["_raw_params"])
-	if f, ok := args["file"]; ok {
-		name = fmt.Sprint(f)
-	}
-	path := findFile(name, "vars", t.Pos.File, pc.book.Dir)
-	vars, err := playbook.LoadVars(path)
-	if err != nil {
-		return failure(err.Error())
-	}
-	facts := vars
-	if n, ok := args["name"]; ok {
-		facts = map[string]any{fmt.Sprint(n): vars}
-	}
-	e.setFacts(host, facts)
-	abs, _ := filepath.Abs(path)
-	return map[string]any{"changed": false, "ansible_facts": facts, "ansible_included_var_files": []any{abs}}
 }
 
 // template renders a template file on the controller with the task's

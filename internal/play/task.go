@@ -223,6 +223,10 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	args, _ := argsAny.(map[string]any)
 	args = e.stripOmit(args)
 	if info.Kind == module.Controller {
+		if f, ok := action.Lookup(info.Name); ok {
+			r := &hostRun{e: e, pc: pc, t: t, host: host}
+			return f(ctx, r.call(vars, args, info.Name), r).Result
+		}
 		return e.controller(ctx, pc, t, host, vars, info.Name, args)
 	}
 	if err := module.CheckArgs(info.Name, args); err != nil {
