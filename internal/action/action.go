@@ -191,12 +191,16 @@ type Func func(ctx context.Context, c *Call, e Engine) Outcome
 // host module runs through normal.
 var actions = map[string]Func{
 	"assert":                 assert,
+	"async_status":           asyncStatus,
+	"copy":                   copyAction,
 	"debug":                  debug,
 	"fail":                   fail,
 	"include_vars":           includeVars,
 	"pause":                  pause,
 	"set_fact":               setFact,
+	"template":               template,
 	"validate_argument_spec": validateArgumentSpec,
+	"wait_for_connection":    waitForConnection,
 }
 
 // Lookup returns the action of a module, by any of its names: its own

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"time"
 
 	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/job"
@@ -54,17 +55,13 @@ func (r *hostRun) Run(ctx context.Context, c *action.Call, j action.Job) action.
 	if j.Exec != "" {
 		vars = withExec(maps.Clone(vars), j.Exec)
 	}
-	spec := jobSpec{module: j.Module, args: j.Args, async: j.Async, timeout: j.Timeout, noLog: j.NoLog, check: j.Check, diff: j.Diff}
-	var res map[string]any
 	switch {
 	case j.Async > 0 && j.Poll == 0:
-		res = r.e.launch(ctx, r.pc, r.t, r.host, vars, spec)
+		return r.launch(ctx, vars, j)
 	case j.Async > 0:
-		res = r.e.runAsync(ctx, r.pc, r.t, r.host, vars, spec, j.Poll)
-	default:
-		res = r.e.runSync(ctx, r.pc, r.t, r.host, vars, spec)
+		return r.runAsync(ctx, vars, j)
 	}
-	return action.Outcome{Result: res}
+	return r.runSync(ctx, vars, j)
 }
 
 // SetFacts stores facts for host (set_fact, include_vars).
@@ -91,13 +88,32 @@ func (r *hostRun) Wait(ctx context.Context, id job.ID, cond func(job.Status, boo
 	return err
 }
 
-// Delete removes job id's status record and waits (bounded) until the
-// run's watch has seen it go.
+// cleanupSeenTimeout bounds how long a cleanup waits for the run's watch
+// to see the deletion of the status record.
+const cleanupSeenTimeout = 10 * time.Second
+
+// Delete removes job id's status record, then waits until the run's watch
+// has seen the deletion, when the watch holds the job: the next
+// async_status reads the watch's latest record, which would otherwise still
+// be the finished job's for a moment (a status after cleanup found the job
+// on a busy machine, where Ansible finds no job). Waiting is bounded; past
+// the bound the answer may be stale.
 func (r *hostRun) Delete(ctx context.Context, id job.ID) error {
-	if err := r.e.cfg.Bus.KV().Delete(ctx, job.StatusKey(id)); err != nil {
+	e := r.e
+	if err := e.cfg.Bus.KV().Delete(ctx, job.StatusKey(id)); err != nil {
 		return err
 	}
-	r.e.awaitDeleted(ctx, id)
+	if e.hub == nil {
+		return nil
+	}
+	if _, ok := e.hub.Latest(id); !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, cleanupSeenTimeout)
+	defer cancel()
+	// The condition never holds: Wait returns watcher.ErrDeleted once the
+	// deletion is seen, or ctx's error.
+	_, _ = e.hub.Wait(ctx, id, func(watcher.Update) (bool, error) { return false, nil })
 	return nil
 }
 

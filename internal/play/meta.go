@@ -122,3 +122,25 @@ func (e *Engine) metaSkipped(rt report.Task, action, host string) {
 		Result: map[string]any{"msg": msg, "skipped": true, "skip_reason": reason}}
 	e.report(func(r report.Reporter) { r.HostResult(rt, hr) })
 }
+
+// meta runs a meta task that is not run by the strategy (a handler).
+func (e *Engine) meta(pc *playCtx, host string, args map[string]any) map[string]any {
+	action := strings.TrimSpace(fmt.Sprint(args["_raw_params"]))
+	switch action {
+	case "noop", "flush_handlers", "reset_connection", "refresh_inventory", "clear_host_errors":
+	case "end_play":
+		pc.mu.Lock()
+		pc.end = true
+		pc.mu.Unlock()
+	case "end_host":
+		e.host(host).ended = true
+	case "clear_facts":
+		st := e.host(host)
+		e.hostsMu.Lock()
+		st.facts = map[string]any{}
+		e.hostsMu.Unlock()
+	default:
+		return failure(fmt.Sprintf("invalid meta action requested: %s", action))
+	}
+	return map[string]any{"changed": false, "skipped": false}
+}

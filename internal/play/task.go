@@ -77,11 +77,19 @@ func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host
 		return e.attempt(ctx, pc, t, host, vars)
 	}
 	if t.Module == "async_status" && t.Until != nil {
-		r := e.asyncStatusUntil(ctx, pc, t, host, vars)
-		if _, ok := r["failed"]; !ok {
-			r["failed"] = false
+		argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
+		if err != nil {
+			return failure(fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v", err))
 		}
-		return r
+		args, _ := argsAny.(map[string]any)
+		r := &hostRun{e: e, pc: pc, t: t, host: host}
+		if o, ok := action.AsyncStatusUntil(ctx, r.call(vars, e.stripOmit(args), "async_status"), r); ok {
+			if _, ok := o.Result["failed"]; !ok {
+				o.Result["failed"] = false
+			}
+			return o.Result
+		}
+		return e.attempt(ctx, pc, t, host, vars)
 	}
 	retries, delay := e.retryBudget(t, vars)
 	var result map[string]any
@@ -208,8 +216,7 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	if asyncSec > 0 && !info.Async {
 		return actionFail(ErrAsyncNotSupported.Error())
 	}
-	check, diff := e.checkMode(pc, t, vars), e.diffMode(pc, t, vars)
-	if asyncSec > 0 && check {
+	if asyncSec > 0 && e.checkMode(pc, t, vars) {
 		return actionFail(checkAsyncMsg)
 	}
 	argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
@@ -222,41 +229,33 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	}
 	args, _ := argsAny.(map[string]any)
 	args = e.stripOmit(args)
-	if info.Kind == module.Controller {
-		if f, ok := action.Lookup(info.Name); ok {
-			r := &hostRun{e: e, pc: pc, t: t, host: host}
-			return f(ctx, r.call(vars, args, info.Name), r).Result
+	switch info.Name {
+	case "meta":
+		return e.meta(pc, host, args)
+	case "import_tasks", "include_tasks":
+		return failure(info.Name + " cannot be used here")
+	}
+	f, ok := action.Lookup(info.Name)
+	if !ok {
+		return failure(fmt.Sprintf("the %s action is not supported by jetplay", info.Name))
+	}
+	r := &hostRun{e: e, pc: pc, t: t, host: host}
+	c := r.call(vars, args, info.Name)
+	if info.Kind == module.Host {
+		// Ansible validates these keywords before the action runs.
+		c.Async = asyncSec
+		if t.Poll != nil {
+			if c.Poll, err = e.intOf(t.Poll, vars); err != nil {
+				return failure(fmt.Sprintf("poll: %v", err))
+			}
 		}
-		return e.controller(ctx, pc, t, host, vars, info.Name, args)
-	}
-	if err := module.CheckArgs(info.Name, args); err != nil {
-		return failure(err.Error())
-	}
-	if info.Name == "copy" {
-		if res := e.copySource(pc, t, args); res != nil {
-			return res
+		if asyncSec == 0 {
+			if c.Timeout, err = e.taskTimeout(pc, t, vars); err != nil {
+				return failure(fmt.Sprintf("timeout: %v", err))
+			}
 		}
 	}
-	poll := defaultPoll
-	if t.Poll != nil {
-		if poll, err = e.intOf(t.Poll, vars); err != nil {
-			return failure(fmt.Sprintf("poll: %v", err))
-		}
-	}
-	spec := jobSpec{module: info.Name, args: args, async: asyncSec, noLog: e.noLog(pc, t, vars), check: check, diff: diff}
-	if asyncSec == 0 {
-		if spec.timeout, err = e.taskTimeout(pc, t, vars); err != nil {
-			return failure(fmt.Sprintf("timeout: %v", err))
-		}
-	}
-	switch {
-	case asyncSec > 0 && poll == 0:
-		return e.launch(ctx, pc, t, host, vars, spec)
-	case asyncSec > 0:
-		return e.runAsync(ctx, pc, t, host, vars, spec, poll)
-	default:
-		return e.runSync(ctx, pc, t, host, vars, spec)
-	}
+	return f(ctx, c, r).Result
 }
 
 // stripOmit drops arguments whose value is the omit placeholder.
