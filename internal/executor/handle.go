@@ -17,8 +17,86 @@ import (
 	"github.com/jetplay/jetplay/internal/module"
 )
 
-// handle runs one delivered task message to its end.
+// delivery is one delivered task message and what each step needs of it.
+type delivery struct {
+	msg     jetstream.Msg
+	task    job.Task
+	attempt int
+	// conn reaches the task's host, resolved once for the delivery.
+	conn conn.Conn
+	log  zerolog.Logger
+}
+
+// outcome is what a job's run came to: what record writes.
+type outcome struct {
+	// state is the job's final state.
+	state job.State
+	// result is the status record's result, censored for a no_log task.
+	result map[string]any
+	// reason explains the state ("" for none; a re-attached job keeps its
+	// reason then).
+	reason string
+	// unreachable: the host could not be reached.
+	unreachable bool
+	// taskTimeout: the task's timeout keyword passed and the command was
+	// killed (state Failed, Ansible's message in result).
+	taskTimeout bool
+	// handBack: the executor is stopping while the job runs on detached on
+	// its host; nothing is recorded and the message goes back so that
+	// another executor re-attaches to the job at once.
+	handBack bool
+	// started is when the job started running.
+	started time.Time
+}
+
+// handle runs one delivered task message to its end, in three steps:
+//
+//   - claim: move the record from queued to running under this
+//     executor's name; a delivery that is not this executor's to run (the
+//     job is final, held by a live executor, or made final by the claim)
+//     or a claim that fails is answered there and ends the handling;
+//   - run: run the module on the host and classify how it ended (its
+//     result, a cancel request, the task's timeout keyword, an unreachable
+//     host, another error, the executor stopping) into an outcome; a
+//     detached job left running by a stopping executor is handed back;
+//   - record: write the outcome as the final status (a compare-and-set
+//     from the claimed record), remove what a detached job left on its
+//     host, and ack.
 func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
+	d, ok := e.accept(ctx, msg)
+	if !ok {
+		return
+	}
+	// The lease is kept from here on: waiting for a host slot counts.
+	stopBeat := e.heartbeat(msg)
+	defer stopBeat()
+	release, err := e.hostSlots(ctx, &d.task)
+	if err != nil {
+		_ = msg.NakWithDelay(0)
+		return
+	}
+	defer release()
+	d.conn = e.cfg.Dialer.Conn(d.task.Host, d.task.Target)
+	claimed, ok := e.claim(ctx, d)
+	if !ok {
+		return
+	}
+	// Held until the final status is recorded: cancel requests and probes
+	// find the job meanwhile.
+	jctx, unhold := e.hold(ctx, d.task.JID, claimed.Status)
+	defer unhold()
+	out := e.run(ctx, jctx, d)
+	if out.handBack {
+		d.log.Info().Msg("stopping: handing the running detached job to another executor")
+		_ = msg.Nak()
+		return
+	}
+	e.record(ctx, d, claimed, out)
+}
+
+// accept decodes and checks a delivered message; one that cannot run is
+// rejected (recorded Rejected and terminated) and ok is false.
+func (e *Executor) accept(ctx context.Context, msg jetstream.Msg) (d *delivery, ok bool) {
 	attempt := 1
 	if md, err := msg.Metadata(); err == nil {
 		attempt = int(md.NumDelivered)
@@ -27,163 +105,61 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 	log := e.log.With().Str("job_id", string(t.JID)).Str("host", t.Host).Int("attempt", attempt).Logger()
 	if err != nil {
 		e.reject(ctx, msg, t, err.Error(), log)
-		return
+		return nil, false
 	}
 	info, ok := module.Lookup(t.Module)
 	if !ok || info.Kind != module.Host {
 		e.reject(ctx, msg, t, fmt.Sprintf("field module: %q is not a module an executor can run", t.Module), log)
-		return
+		return nil, false
 	}
 	if err := module.CheckArgs(info.Name, t.Args); err != nil {
 		e.reject(ctx, msg, t, fmt.Sprintf("field args: %v", err), log)
-		return
+		return nil, false
 	}
 	if attempt > 1 {
 		e.metrics.redeliveries.Add(1)
 	}
-
-	// The lease is kept from here on: waiting for a host slot counts.
-	stopBeat := e.heartbeat(msg)
-	defer stopBeat()
-	release, err := e.hostSlots(ctx, &t)
-	if err != nil {
-		_ = msg.NakWithDelay(0)
-		return
-	}
-	defer release()
-
-	// The job's connection, resolved once for this delivery.
-	c := e.cfg.Dialer.Conn(t.Host, t.Target)
-	claimed, err := e.claim(ctx, &t, msg.Headers(), c, attempt)
-	st := claimed.Status
-	switch {
-	case errors.Is(err, errFinal):
-		log.Debug().Msg("job already final; acking leftover delivery")
-		_ = msg.Ack()
-		// Its executor may have died between the final write and removing
-		// the job's directory on the host: remove it now (idempotent).
-		e.forget(ctx, &t, c, log)
-		return
-	case errors.Is(err, errHeld), errors.Is(err, errHeldElsewhere):
-		// The holder keeps the lease and acks when it is done.
-		log.Debug().Msg("job is running in a live executor; leaving the duplicate delivery to it")
-		return
-	case err != nil:
-		e.retryOrGiveUp(ctx, msg, &t, attempt, fmt.Sprintf("claim failed: %v", err), log)
-		return
-	}
-	if st.State != job.Running {
-		// The claim turned the job into a final state (a stale running job
-		// nobody can re-attach to, or a cancel that came first).
-		_ = msg.Ack()
-		return
-	}
-	jctx, cancelJob := context.WithCancelCause(ctx)
-	defer cancelJob(nil)
-	e.running.Store(t.JID, &held{cancel: cancelJob})
-	defer e.running.Delete(t.JID)
-	if st.CancelRequestedBy != "" {
-		cancelJob(errCancelled{by: st.CancelRequestedBy})
-	}
-	log.Debug().Str("module", t.Module).Msg("job started")
-
-	e.metrics.running.Add(1)
-	started := time.Now()
-	timeout := t.Timeout
-	if t.Async > 0 {
-		timeout = 0 // an async job's deadline is Async
-	}
-	stopTimeout := startTaskTimeout(t.Module, timeout, cancelJob)
-	result, runErr := e.run(jctx, &t, c)
-	stopTimeout()
-	e.metrics.running.Add(-1)
-	var cancelled errCancelled
-	var timedOut errTaskTimeout
-	switch {
-	case errors.As(context.Cause(jctx), &cancelled):
-		result, runErr = e.cancelled(ctx, &t, c, result, cancelled, log), nil
-	case errors.As(context.Cause(jctx), &timedOut):
-		result, runErr = timeoutResult(timedOut), nil
-	}
-
-	if runErr != nil && ctx.Err() != nil && e.canReattach(&t, c) {
-		// Stopping: the detached job keeps running on its host. Hand the
-		// message back so another executor re-attaches to it at once.
-		log.Info().Msg("stopping: handing the running detached job to another executor")
-		_ = msg.Nak()
-		return
-	}
-	final := finalState(result, runErr)
-	if cancelled.by != "" {
-		final = job.Cancelled
-	}
-	reason := ""
-	switch {
-	case cancelled.by != "":
-		reason = cancelled.Error()
-	case runErr != nil && errors.Is(runErr, conn.ErrUnreachable):
-		reason = "unreachable: " + runErr.Error()
-		result = map[string]any{"unreachable": true, "changed": false, "msg": runErr.Error()}
-	case runErr != nil && ctx.Err() != nil:
-		final = job.Cancelled
-		reason = fmt.Sprintf("executor %s stopped before the job finished", e.cfg.Name)
-		if result == nil {
-			result = map[string]any{"failed": true, "changed": false, "msg": reason}
-		}
-	case runErr != nil:
-		reason = runErr.Error()
-		result = map[string]any{"failed": true, "changed": false, "msg": runErr.Error()}
-	}
-	if t.NoLog {
-		result = job.Censor(result, censorKeep...)
-		if runErr != nil && reason == runErr.Error() {
-			// An error may quote the command or its output: no_log
-			// keeps it out of the record as it keeps the result out.
-			reason = "failed: " + job.NoLogMessage
-		}
-	}
-	// The outcome is known: keep trying to record it (through a failover:
-	// the heartbeat keeps the lease meanwhile) rather than give the job up.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalWriteTimeout)
-	defer cancel()
-	// From the claimed record: unless something changed it meanwhile (a
-	// cancel request), the write needs no read.
-	_, err = e.cfg.Bus.UpdateFrom(wctx, t.JID, claimed, func(cur job.Status) (job.Status, error) {
-		if cur.State.Final() {
-			return cur, bus.ErrUnchanged
-		}
-		next, err := cur.Move(final, time.Now())
-		if err != nil {
-			return cur, err
-		}
-		next.Result = result
-		if reason != "" || !strings.HasPrefix(next.Reason, "re-attached") {
-			next.Reason = reason // a re-attached job keeps saying so
-		}
-		next.Unreachable = runErr != nil && errors.Is(runErr, conn.ErrUnreachable)
-		return next, nil
-	})
-	if err != nil && !errors.Is(err, bus.ErrUnchanged) {
-		// The outcome is known but not recorded: keep the message so that a
-		// later delivery records the job (as lost: its command is not re-run).
-		e.retryOrGiveUp(ctx, msg, &t, attempt, fmt.Sprintf("final status write failed: %v", err), log)
-		return
-	}
-	e.metrics.finish(final, time.Since(started))
-	// Remove the job's directory before the ack: if this executor dies in
-	// between, the redelivery finds the job final and removes it again.
-	e.forget(wctx, &t, c, log)
-	if err := ack(wctx, msg); err != nil {
-		log.Warn().Err(err).Msg("ack failed; a redelivery will find the job final")
-	}
-	log.Debug().Str("state", string(final)).Msg("job finished")
+	return &delivery{msg: msg, task: t, attempt: attempt, log: log}, true
 }
 
-// claim moves the job from queued to running under this executor's name and
-// returns the record it wrote (or found). When the message says at which
-// revision its queued record was created, the claim starts from that record
-// and reads only if it has moved on.
-func (e *Executor) claim(ctx context.Context, t *job.Task, h nats.Header, c conn.Conn, attempt int) (bus.Record, error) {
+// claim takes the delivered job for this executor (see claimRecord) and
+// returns the record it wrote. ok is false when the delivery is not this
+// executor's to run; claim has then answered the message: acked the
+// leftover delivery of a final job, left a duplicate to the job's live
+// holder, backed off (or given up) after a failed claim, or acked a job
+// the claim itself made final.
+func (e *Executor) claim(ctx context.Context, d *delivery) (claimed bus.Record, ok bool) {
+	claimed, err := e.claimRecord(ctx, &d.task, d.msg.Headers(), d.conn, d.attempt)
+	switch {
+	case errors.Is(err, errFinal):
+		d.log.Debug().Msg("job already final; acking leftover delivery")
+		_ = d.msg.Ack()
+		// Its executor may have died between the final write and removing
+		// the job's directory on the host: remove it now (idempotent).
+		e.forget(ctx, &d.task, d.conn, d.log)
+		return claimed, false
+	case errors.Is(err, errHeld), errors.Is(err, errHeldElsewhere):
+		// The holder keeps the lease and acks when it is done.
+		d.log.Debug().Msg("job is running in a live executor; leaving the duplicate delivery to it")
+		return claimed, false
+	case err != nil:
+		e.retryOrGiveUp(ctx, d.msg, &d.task, d.attempt, fmt.Sprintf("claim failed: %v", err), d.log)
+		return claimed, false
+	}
+	if claimed.Status.State != job.Running {
+		// The claim turned the job into a final state (a stale running job
+		// nobody can re-attach to, or a cancel that came first).
+		_ = d.msg.Ack()
+		return claimed, false
+	}
+	return claimed, true
+}
+
+// claimRecord moves the job from queued to running under this executor's
+// name and returns the record it wrote (or found). When the message says
+// at which revision its queued record was created, the claim starts from
+// that record and reads only if it has moved on.
+func (e *Executor) claimRecord(ctx context.Context, t *job.Task, h nats.Header, c conn.Conn, attempt int) (bus.Record, error) {
 	now := time.Now()
 	probed := false
 	move := func(cur job.Status) (job.Status, error) {
@@ -245,8 +221,90 @@ func (e *Executor) claim(ctx context.Context, t *job.Task, h nats.Header, c conn
 	return rec, err
 }
 
-// run executes the module on the task's host.
-func (e *Executor) run(ctx context.Context, t *job.Task, c conn.Conn) (map[string]any, error) {
+// hold registers job id as held by this executor, so that cancel requests
+// and probes find it, until the returned unhold is called. The returned
+// context ends on a cancel request (cause errCancelled), at once when the
+// claimed record st already asks for one.
+func (e *Executor) hold(ctx context.Context, id job.ID, st job.Status) (jctx context.Context, unhold func()) {
+	jctx, cancelJob := context.WithCancelCause(ctx)
+	e.running.Store(id, &held{cancel: cancelJob})
+	if st.CancelRequestedBy != "" {
+		cancelJob(errCancelled{by: st.CancelRequestedBy})
+	}
+	return jctx, func() {
+		e.running.Delete(id)
+		cancelJob(nil)
+	}
+}
+
+// run runs the claimed job's module on its host and classifies how it
+// ended. ctx is the executor's job context (it ends when the executor
+// stops), jctx the held job's (it also ends on a cancel request); the
+// task's timeout keyword ends the run's own context below jctx.
+func (e *Executor) run(ctx, jctx context.Context, d *delivery) outcome {
+	t := &d.task
+	d.log.Debug().Str("module", t.Module).Msg("job started")
+	e.metrics.running.Add(1)
+	started := time.Now()
+	timeout := t.Timeout
+	if t.Async > 0 {
+		timeout = 0 // an async job's deadline is Async
+	}
+	rctx, stop := context.WithCancelCause(jctx)
+	defer stop(nil)
+	stopTimeout := startTaskTimeout(t.Module, timeout, stop)
+	res, err := e.runModule(rctx, t, d.conn)
+	stopTimeout()
+	e.metrics.running.Add(-1)
+	out := e.classify(ctx, d, res, err, context.Cause(rctx))
+	out.started = started
+	return out
+}
+
+// classify turns a module run into the job's outcome, by what ended it:
+// the cause of the run's context (a cancel request, the task's timeout
+// keyword), the executor stopping, an unreachable host, another error, or
+// the module's own result.
+func (e *Executor) classify(ctx context.Context, d *delivery, res module.Result, err, cause error) outcome {
+	t := &d.task
+	var out outcome
+	var cancelled errCancelled
+	var timedOut errTaskTimeout
+	switch {
+	case errors.As(cause, &cancelled):
+		out = outcome{state: job.Cancelled, reason: cancelled.Error(),
+			result: e.cancelled(ctx, t, d.conn, res.Values, cancelled, d.log)}
+	case errors.As(cause, &timedOut):
+		out = outcome{state: job.Failed, result: timeoutResult(timedOut), taskTimeout: true}
+	case err != nil && ctx.Err() != nil && e.canReattach(t, d.conn):
+		// Stopping: the detached job keeps running on its host.
+		return outcome{handBack: true}
+	case errors.Is(err, conn.ErrUnreachable):
+		out = outcome{state: job.Failed, reason: "unreachable: " + err.Error(), unreachable: true,
+			result: map[string]any{"unreachable": true, "changed": false, "msg": err.Error()}}
+	case err != nil && ctx.Err() != nil:
+		reason := fmt.Sprintf("executor %s stopped before the job finished", e.cfg.Name)
+		out = outcome{state: job.Cancelled, reason: reason,
+			result: map[string]any{"failed": true, "changed": false, "msg": reason}}
+	case err != nil:
+		out = outcome{state: job.Failed, reason: err.Error(),
+			result: map[string]any{"failed": true, "changed": false, "msg": err.Error()}}
+		if t.NoLog {
+			// An error may quote the command or its output: no_log
+			// keeps it out of the record as it keeps the result out.
+			out.reason = "failed: " + job.NoLogMessage
+		}
+	default:
+		out = outcome{state: finalState(res), result: res.Values}
+	}
+	if t.NoLog {
+		out.result = job.Censor(out.result, censorKeep...)
+	}
+	return out
+}
+
+// runModule executes the module on the task's host.
+func (e *Executor) runModule(ctx context.Context, t *job.Task, c conn.Conn) (module.Result, error) {
 	opt := module.Options{
 		Async:        time.Duration(t.Async) * time.Second,
 		Detach:       t.Async > 0,
@@ -267,8 +325,8 @@ func (e *Executor) run(ctx context.Context, t *job.Task, c conn.Conn) (map[strin
 		opt.Output = pump.write
 	}
 	res, err := module.Run(ctx, c, t.Module, t.Args, opt)
-	if res != nil {
-		truncateOutput(res)
+	if res.Values != nil {
+		truncateOutput(res.Values)
 	}
 	return res, err
 }
@@ -292,6 +350,81 @@ func (e *Executor) cancelled(ctx context.Context, t *job.Task, c conn.Conn, resu
 		}
 	}
 	return out
+}
+
+// finalState is the state of a job whose module returned res.
+func finalState(res module.Result) job.State {
+	switch {
+	case res.TimedOut:
+		// The job outlived its async deadline and was killed.
+		return job.TimedOut
+	case res.Failed():
+		return job.Failed
+	}
+	return job.Succeeded
+}
+
+// censorKeep are the keys of a no_log result the status record keeps: what
+// the play engine decides the task's status by.
+var censorKeep = []string{"changed", "failed", "rc", "unreachable", "skipped", "finished"}
+
+// record writes the outcome as the job's final status, removes what a
+// detached job left on its host and acks the message. A final write that
+// fails keeps the message, so that a later delivery records the job (as
+// lost: its command is not run again).
+func (e *Executor) record(ctx context.Context, d *delivery, claimed bus.Record, out outcome) {
+	t := &d.task
+	// The outcome is known: keep trying to record it (through a failover:
+	// the heartbeat keeps the lease meanwhile) rather than give the job up.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalWriteTimeout)
+	defer cancel()
+	// From the claimed record: unless something changed it meanwhile (a
+	// cancel request), the write needs no read.
+	_, err := e.cfg.Bus.UpdateFrom(wctx, t.JID, claimed, func(cur job.Status) (job.Status, error) {
+		if cur.State.Final() {
+			return cur, bus.ErrUnchanged
+		}
+		next, err := cur.Move(out.state, time.Now())
+		if err != nil {
+			return cur, err
+		}
+		next.Result = out.result
+		if out.reason != "" || !strings.HasPrefix(next.Reason, "re-attached") {
+			next.Reason = out.reason // a re-attached job keeps saying so
+		}
+		next.Unreachable = out.unreachable
+		next.TaskTimeout = out.taskTimeout
+		return next, nil
+	})
+	if err != nil && !errors.Is(err, bus.ErrUnchanged) {
+		e.retryOrGiveUp(ctx, d.msg, t, d.attempt, fmt.Sprintf("final status write failed: %v", err), d.log)
+		return
+	}
+	e.metrics.finish(out.state, time.Since(out.started))
+	// Remove the job's directory before the ack: if this executor dies in
+	// between, the redelivery finds the job final and removes it again.
+	e.forget(wctx, t, d.conn, d.log)
+	if err := ack(wctx, d.msg); err != nil {
+		d.log.Warn().Err(err).Msg("ack failed; a redelivery will find the job final")
+	}
+	d.log.Debug().Str("state", string(out.state)).Msg("job finished")
+}
+
+// finalWriteTimeout bounds the retries of a final status write.
+const finalWriteTimeout = 2 * time.Minute
+
+// ack double-acks msg, retrying an answer lost in a failover a few times.
+func ack(ctx context.Context, msg jetstream.Msg) error {
+	var err error
+	for range 5 {
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = msg.DoubleAck(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // hostSlots waits for the task's host to have room: Config.HostLimit jobs
@@ -408,42 +541,7 @@ func (e *Executor) heartbeat(msg jetstream.Msg) (stop func()) {
 	return func() { e.leases.remove(ls) }
 }
 
-func finalState(result map[string]any, err error) job.State {
-	if err != nil {
-		return job.Failed
-	}
-	if _, killed := result["child_pid"]; killed && result["msg"] == "Timeout exceeded" {
-		// module.Run's kill result: the job outlived its async deadline.
-		return job.TimedOut
-	}
-	if failed, _ := result["failed"].(bool); failed {
-		return job.Failed
-	}
-	return job.Succeeded
-}
-
-// censorKeep are the keys of a no_log result the status record keeps: what
-// the play engine decides the task's status by.
-var censorKeep = []string{"changed", "failed", "rc", "unreachable", "skipped", "finished"}
-
 func backoff(attempt int) time.Duration {
 	d := time.Duration(attempt) * time.Second
 	return min(d, 30*time.Second)
-}
-
-// finalWriteTimeout bounds the retries of a final status write.
-const finalWriteTimeout = 2 * time.Minute
-
-// ack double-acks msg, retrying an answer lost in a failover a few times.
-func ack(ctx context.Context, msg jetstream.Msg) error {
-	var err error
-	for range 5 {
-		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err = msg.DoubleAck(actx)
-		cancel()
-		if err == nil || ctx.Err() != nil {
-			return err
-		}
-	}
-	return err
 }

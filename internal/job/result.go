@@ -100,7 +100,6 @@ func Result(st Status) map[string]any {
 	if st.Unreachable {
 		res["unreachable"] = true
 	}
-	delete(res, "_timed_out")
 	AddLines(res)
 	if _, ok := res["changed"]; !ok {
 		res["changed"] = false

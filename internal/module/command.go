@@ -195,7 +195,7 @@ func runCommand(ctx context.Context, h *host, p map[string]any) (map[string]any,
 		return nil, err
 	}
 	if res.TimedOut {
-		return withWarnings(killedResult(res)), nil
+		return withWarnings(h.killed(res)), nil
 	}
 	notFound := res.NotFound || hasStdin && !shell && res.RC == 127 && string(res.Stderr) == stdinMarker
 	denied := res.PID == 0 && res.RC == 126 && len(res.Stdout) == 0
@@ -234,7 +234,7 @@ func runRaw(ctx context.Context, h *host, p map[string]any) (map[string]any, err
 		return nil, err
 	}
 	if res.TimedOut {
-		return killedResult(res), nil
+		return h.killed(res), nil
 	}
 	r := map[string]any{"changed": true, "rc": res.RC, "stdout": text(res.Stdout), "stderr": text(res.Stderr)}
 	if res.RC != 0 {

@@ -16,8 +16,15 @@ import (
 	"github.com/jetplay/jetplay/internal/conn"
 )
 
-// run runs a module through conn.Local and fails the test on an error.
+// run runs a module through conn.Local and fails the test on an error;
+// it returns the result's values.
 func run(t *testing.T, name string, args map[string]any, opt Options) map[string]any {
+	t.Helper()
+	return runResult(t, name, args, opt).Values
+}
+
+// runResult is run returning the whole Result.
+func runResult(t *testing.T, name string, args map[string]any, opt Options) Result {
 	t.Helper()
 	res, err := Run(context.Background(), conn.Local{}, name, args, opt)
 	if err != nil {
@@ -203,8 +210,11 @@ func TestAsyncNotSupported(t *testing.T) {
 	t.Parallel()
 	dest := filepath.Join(t.TempDir(), "f")
 	for _, name := range []string{"raw", "copy"} {
-		res := run(t, name, map[string]any{"_raw_params": "touch " + dest, "content": "x", "dest": dest}, Options{Async: time.Second})
-		subset(t, res, map[string]any{"failed": true, "msg": "async is not supported for this task."})
+		res := runResult(t, name, map[string]any{"_raw_params": "touch " + dest, "content": "x", "dest": dest}, Options{Async: time.Second})
+		subset(t, res.Values, map[string]any{"failed": true, "msg": "async is not supported for this task."})
+		if res.TimedOut || !res.Failed() {
+			t.Errorf("%s: TimedOut %v, Failed %v; want false, true", name, res.TimedOut, res.Failed())
+		}
 	}
 	if _, err := os.Stat(dest); err == nil {
 		t.Error("a module without async support ran")
@@ -215,7 +225,11 @@ func TestAsyncTimeoutKillsTree(t *testing.T) {
 	t.Parallel()
 	pidFile := filepath.Join(t.TempDir(), "pids")
 	script := "sleep 300 & echo $! > " + pidFile + "; echo started; sleep 300 & echo $! >> " + pidFile + "; wait"
-	res := run(t, "shell", map[string]any{"_raw_params": script}, Options{Async: time.Second})
+	r := runResult(t, "shell", map[string]any{"_raw_params": script}, Options{Async: time.Second})
+	if !r.TimedOut || !r.Failed() {
+		t.Errorf("TimedOut %v, Failed %v; want true, true", r.TimedOut, r.Failed())
+	}
+	res := r.Values
 	keys(t, res, "changed", "child_pid", "failed", "invocation", "msg", "stderr", "stdout")
 	subset(t, res, map[string]any{"failed": true, "changed": false, "msg": "Timeout exceeded", "stdout": "started\n"})
 	if pid, _ := res["child_pid"].(int); pid <= 0 {
@@ -259,8 +273,55 @@ func alive(pid int) bool {
 
 func TestAsyncFinishesInTime(t *testing.T) {
 	t.Parallel()
-	res := run(t, "command", map[string]any{"_raw_params": "echo ok"}, Options{Async: 10 * time.Second, Detach: true, JobID: "j1"})
-	subset(t, res, map[string]any{"rc": 0, "stdout": "ok", "changed": true})
+	res := runResult(t, "command", map[string]any{"_raw_params": "echo ok"}, Options{Async: 10 * time.Second, Detach: true, JobID: "j1"})
+	subset(t, res.Values, map[string]any{"rc": 0, "stdout": "ok", "changed": true})
+	if res.TimedOut || res.Failed() {
+		t.Errorf("TimedOut %v, Failed %v; want false, false", res.TimedOut, res.Failed())
+	}
+}
+
+// Every module with async support says TimedOut when the async deadline
+// killed its main command, with Ansible's kill result; a module whose
+// command finished in time does not.
+func TestRunTimedOut(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args map[string]any
+	}{
+		{"command", map[string]any{"_raw_params": "sleep 9"}},
+		{"shell", map[string]any{"_raw_params": "sleep 9"}},
+		{"ping", nil},
+		{"file", map[string]any{"path": "/tmp/x", "state": "touch"}},
+		{"stat", map[string]any{"path": "/tmp/x"}},
+		{"get_url", map[string]any{"url": "http://127.0.0.1:1/x", "dest": "/tmp/x"}},
+		{"package", map[string]any{"name": "x", "state": "present", "use": "apt"}},
+		{"service", map[string]any{"name": "x", "state": "started", "use": "systemd"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, killed := range []bool{true, false} {
+				rec := &recorder{answer: func(c conn.Command) (conn.Result, error) {
+					if c.Timeout > 0 && killed {
+						return conn.Result{TimedOut: true, PID: 42, Stdout: []byte("partial")}, nil
+					}
+					return conn.Result{}, nil
+				}}
+				res, err := Run(context.Background(), rec, tt.name, tt.args, Options{Async: time.Minute})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.TimedOut != killed {
+					t.Errorf("killed %v: TimedOut = %v, values %v", killed, res.TimedOut, res.Values)
+				}
+				if killed {
+					subset(t, res.Values, map[string]any{"failed": true, "changed": false, "msg": "Timeout exceeded",
+						"child_pid": 42, "stdout": "partial", "stderr": ""})
+				}
+			}
+		})
+	}
 }
 
 // recorder is a Runner that records commands and answers from a script.

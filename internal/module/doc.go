@@ -26,5 +26,5 @@
 //     directory src is walked into "_dir_files" ({path, b64} each, path
 //     relative to dest), "_dir_dirs" and "_src_path" (see copyDir);
 //   - stdout_lines/stderr_lines are added by the controller in Ansible;
-//     AddLines does it.
+//     job.AddLines does it.
 package module

@@ -15,8 +15,8 @@ func ExampleRun() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(res["cmd"], res["rc"], res["stdout"], res["changed"])
-	// Output: [echo hello world] 0 hello world true
+	fmt.Println(res.Values["cmd"], res.Values["rc"], res.Values["stdout"], res.Values["changed"], res.TimedOut)
+	// Output: [echo hello world] 0 hello world true false
 }
 
 func ExampleLookup() {

@@ -140,7 +140,7 @@ func runFile(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 		return nil, err
 	}
 	if res.TimedOut {
-		return killedResult(res), nil
+		return h.killed(res), nil
 	}
 	rep := parseReport(res)
 	if rep.fail != "" {

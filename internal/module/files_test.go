@@ -470,8 +470,11 @@ func TestWaitForAppears(t *testing.T) {
 
 func TestWaitForAsyncDeadline(t *testing.T) {
 	t.Parallel()
-	res := run(t, "wait_for", map[string]any{"path": "/nonexistent", "timeout": 30}, Options{Async: time.Second})
-	subset(t, res, map[string]any{"failed": true, "msg": "Timeout exceeded"})
+	res := runResult(t, "wait_for", map[string]any{"path": "/nonexistent", "timeout": 30}, Options{Async: time.Second})
+	subset(t, res.Values, map[string]any{"failed": true, "msg": "Timeout exceeded", "child_pid": 0, "stdout": "", "stderr": ""})
+	if !res.TimedOut {
+		t.Error("TimedOut = false, want true")
+	}
 }
 
 // TestWaitForPortFallback checks ports with neither bash nor nc: the

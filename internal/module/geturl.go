@@ -120,7 +120,7 @@ func runGetURL(ctx context.Context, h *host, p map[string]any) (map[string]any, 
 		return nil, err
 	}
 	if res.TimedOut {
-		return killedResult(res), nil
+		return h.killed(res), nil
 	}
 	rep := parseReport(res)
 	dest = cmpOr(rep.kv["dest"], dest)

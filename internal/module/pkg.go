@@ -96,7 +96,7 @@ func runPackage(ctx context.Context, h *host, p map[string]any) (map[string]any,
 		return nil, err
 	}
 	if res.TimedOut {
-		return killedResult(res), nil
+		return h.killed(res), nil
 	}
 	rep := parseReport(res)
 	var stdout []string

@@ -20,7 +20,8 @@ type Runner interface {
 type Options struct {
 	// Async is the job's deadline; 0 means none (a sync task). At the
 	// deadline the module's command is killed (its whole process group) and
-	// the result is Ansible's kill result (msg "Timeout exceeded").
+	// the result is Ansible's kill result (msg "Timeout exceeded") with
+	// Result.TimedOut set.
 	Async time.Duration
 	// Detach runs the module's main command as a detached job that survives
 	// the connection (async over SSH); JobID names it.
@@ -46,6 +47,23 @@ type Options struct {
 	// Output, when set, receives the main command's output as it comes
 	// (live streaming); see conn.Command.Output.
 	Output func(stderr bool, p []byte)
+}
+
+// Result is what a module run comes to.
+type Result struct {
+	// Values is the module's result in Ansible's shape: an open dict, as
+	// modules return arbitrary keys and register exposes every one.
+	Values map[string]any
+	// TimedOut is true when the async deadline (Options.Async) killed the
+	// module's main command; Values is then Ansible's kill result (msg
+	// "Timeout exceeded", child_pid, and the output captured until then).
+	TimedOut bool
+}
+
+// Failed reports whether the module failed: Values has failed: true.
+func (r Result) Failed() bool {
+	f, _ := r.Values["failed"].(bool)
+	return f
 }
 
 // moduleFunc runs one host module with normalized parameters.
@@ -77,33 +95,35 @@ var modules = map[string]struct {
 }
 
 // Run executes the host-side module name (any accepted spelling, see
-// Lookup) with templated args on the host behind r and returns its result
-// in Ansible's shape (for command: changed, cmd, delta, end, msg, rc,
-// start, stderr, stdout, invocation, and failed when it failed; the
-// stdout_lines/stderr_lines that Ansible's controller adds are left to the
-// caller, see AddLines).
+// Lookup) with templated args on the host behind r and returns its result,
+// whose Values are in Ansible's shape (for command: changed, cmd, delta,
+// end, msg, rc, start, stderr, stdout, invocation, and failed when it
+// failed; the stdout_lines/stderr_lines that Ansible's controller adds are
+// left to the caller, see job.AddLines).
 //
 // A module-level failure (bad arguments, non-zero rc, a missing tool on
-// the host) is a result with failed: true, not an error. An error means the
+// the host) is a result with failed: true, not an error; so is a job killed
+// at its async deadline, which also has Result.TimedOut. An error means the
 // host could not be reached or the outcome is unknown: errors of r are
 // returned as they are (errors.As finds *conn.UnreachableError), and so is
-// ctx.Err() when ctx ends first. Run returns ErrUnknownModule for a name
-// Lookup does not know and ErrNotHostModule for a controller action.
+// ctx.Err() when ctx ends first; the Result is then zero (no Values). Run
+// returns ErrUnknownModule for a name Lookup does not know and
+// ErrNotHostModule for a controller action.
 //
 // With opt.Async > 0 the module's main command gets that deadline (and
 // opt.Detach/opt.JobID); a module Ansible runs without async support
 // returns a failed result with AsyncNotSupportedMsg and runs nothing.
-func Run(ctx context.Context, r Runner, name string, args map[string]any, opt Options) (map[string]any, error) {
+func Run(ctx context.Context, r Runner, name string, args map[string]any, opt Options) (Result, error) {
 	s, ok := lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownModule, name)
+		return Result{}, fmt.Errorf("%w: %s", ErrUnknownModule, name)
 	}
 	m, ok := modules[s.name]
 	if s.kind != Host || !ok {
-		return nil, fmt.Errorf("%w: %s", ErrNotHostModule, name)
+		return Result{}, fmt.Errorf("%w: %s", ErrNotHostModule, name)
 	}
 	if opt.Async > 0 && !s.async {
-		return map[string]any{"failed": true, "changed": false, "msg": AsyncNotSupportedMsg}, nil
+		return Result{Values: map[string]any{"failed": true, "changed": false, "msg": AsyncNotSupportedMsg}}, nil
 	}
 	args = freeFormCmd(s, args)
 	p, err := s.normalize(name, args)
@@ -112,14 +132,14 @@ func Run(ctx context.Context, r Runner, name string, args map[string]any, opt Op
 		if s.name != "raw" {
 			res["invocation"] = map[string]any{"module_args": maps.Clone(args)}
 		}
-		return res, nil
+		return Result{Values: res}, nil
 	}
 	var res map[string]any
+	h := &host{r: r, opt: opt}
 	if bad := unimplemented(s, p, m.uses); len(bad) > 0 {
 		res = map[string]any{"failed": true, "changed": false,
 			"msg": fmt.Sprintf("jetplay does not implement these parameters of the %s module: %s", s.name, strings.Join(bad, ", "))}
 	} else {
-		h := &host{r: r, opt: opt}
 		run := m.run
 		if f := checkRun(s.name, opt); f != nil {
 			run = f
@@ -129,7 +149,7 @@ func Run(ctx context.Context, r Runner, name string, args map[string]any, opt Op
 		}
 		res, err = run(ctx, h, p)
 		if err != nil {
-			return nil, err
+			return Result{}, err
 		}
 	}
 	if s.name != "raw" {
@@ -142,7 +162,7 @@ func Run(ctx context.Context, r Runner, name string, args map[string]any, opt Op
 		}
 		res["invocation"] = map[string]any{"module_args": p}
 	}
-	return res, nil
+	return Result{Values: res, TimedOut: h.timedOut}, nil
 }
 
 // freeFormCmd moves the cmd key of a free-form module to _raw_params, as
@@ -182,6 +202,8 @@ func unimplemented(s *spec, p map[string]any, uses []string) []string {
 type host struct {
 	r   Runner
 	opt Options
+	// timedOut is set by killed: the module's result is the kill result.
+	timedOut bool
 }
 
 // command fills in the per-task settings of c.
@@ -224,9 +246,10 @@ func (h *host) script(ctx context.Context, main bool, src string, args ...string
 	return h.run(ctx, c)
 }
 
-// killedResult is Ansible's result of a job killed at its async deadline,
-// with the output captured until then.
-func killedResult(res conn.Result) map[string]any {
+// killed is Ansible's result of a job killed at its async deadline, with
+// the output captured until then; the run's Result says TimedOut.
+func (h *host) killed(res conn.Result) map[string]any {
+	h.timedOut = true
 	return map[string]any{
 		"failed": true, "changed": false, "msg": "Timeout exceeded", "child_pid": res.PID,
 		"stdout": text(res.Stdout), "stderr": text(res.Stderr),
@@ -287,7 +310,7 @@ func runPing(ctx context.Context, h *host, p map[string]any) (map[string]any, er
 		return nil, err
 	}
 	if res.TimedOut {
-		return killedResult(res), nil
+		return h.killed(res), nil
 	}
 	if res.RC != 0 {
 		return failed(fmt.Sprintf("ping: the host cannot run /bin/sh (rc %d): %s", res.RC, strings.TrimSpace(text(res.Stderr)))), nil

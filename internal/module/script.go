@@ -52,7 +52,7 @@ func (h *host) runReport(ctx context.Context, module, key, src string, args ...s
 		return rep, res, nil, err
 	}
 	if res.TimedOut {
-		return rep, res, killedResult(res), nil
+		return rep, res, h.killed(res), nil
 	}
 	rep = parseReport(res)
 	if rep.fail != "" {

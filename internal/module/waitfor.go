@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jetplay/jetplay/internal/conn"
 )
 
 // portProbeScript tries to connect to host $1 port $2 within $3 seconds
@@ -85,7 +87,7 @@ func runWaitFor(ctx context.Context, h *host, p map[string]any) (map[string]any,
 	}
 	outcome := func(err error) (map[string]any, error) {
 		if ctx.Err() == nil && wctx.Err() != nil {
-			return failed("Timeout exceeded", "child_pid", 0, "stdout", "", "stderr", ""), nil
+			return h.killed(conn.Result{}), nil
 		}
 		return nil, err
 	}

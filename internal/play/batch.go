@@ -112,7 +112,7 @@ func (e *Engine) checkAbort(pc *playCtx, t *playbook.Task, failedNow bool) {
 	}
 	failed := 0
 	for _, h := range pc.batch {
-		if st := e.host(h); st.failed || st.unreachable {
+		if st := e.host(h); st.failed.Load() || st.unreachable.Load() {
 			failed++
 		}
 	}

@@ -23,7 +23,7 @@ func (e *Engine) runBlock(ctx context.Context, pc *playCtx, b *playbook.Task, ho
 	only := setOf(entered)
 	wasFailed := map[string]bool{}
 	for _, h := range entered {
-		wasFailed[h] = e.host(h).failed
+		wasFailed[h] = e.host(h).failed.Load()
 	}
 	rescuable := len(b.Rescue) > 0
 	if err := e.runTasks(ctx, pc, e.inherit(b, b.Block, rescuable), only); err != nil {
@@ -32,8 +32,8 @@ func (e *Engine) runBlock(ctx context.Context, pc *playCtx, b *playbook.Task, ho
 	if rescuable {
 		var failed []string
 		for _, h := range entered {
-			if st := e.host(h); st.failed && !wasFailed[h] {
-				st.failed = false
+			if st := e.host(h); st.failed.Load() && !wasFailed[h] {
+				st.failed.Store(false)
 				failed = append(failed, h)
 			}
 		}
@@ -48,12 +48,12 @@ func (e *Engine) runBlock(ctx context.Context, pc *playCtx, b *playbook.Task, ho
 		var again []string
 		for _, h := range entered {
 			st := e.host(h)
-			if st.unreachable {
+			if st.unreachable.Load() {
 				continue
 			}
-			if st.failed && !wasFailed[h] {
-				st.failed = false
-				defer func() { st.failed = true }()
+			if st.failed.Load() && !wasFailed[h] {
+				st.failed.Store(false)
+				defer st.failed.Store(true)
 			}
 			again = append(again, h)
 		}
@@ -282,7 +282,7 @@ func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, 
 		})
 	}
 	for _, f := range files {
-		hosts := filter(f.hosts, func(h string) bool { return !e.host(h).failed })
+		hosts := filter(f.hosts, func(h string) bool { return !e.host(h).failed.Load() })
 		if len(hosts) == 0 {
 			continue
 		}

@@ -66,7 +66,7 @@ func (e *Engine) flushHandlers(ctx context.Context, pc *playCtx, only map[string
 				continue
 			}
 			st := e.host(name)
-			if (st.failed || st.unreachable) && !pc.play.ForceHandlers {
+			if (st.failed.Load() || st.unreachable.Load()) && !pc.play.ForceHandlers {
 				continue
 			}
 			run = append(run, name)

@@ -65,14 +65,14 @@ func (e *Engine) runMeta(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 		case "flush_handlers":
 			flush = append(flush, h)
 		case "end_host":
-			e.host(h).ended = true
+			e.host(h).ended.Store(true)
 		case "end_play":
 			pc.mu.Lock()
 			pc.end = true
 			pc.mu.Unlock()
 		case "end_batch":
 			for _, b := range pc.batch {
-				e.host(b).ended = true
+				e.host(b).ended.Store(true)
 			}
 		case "clear_facts":
 			e.hostsMu.Lock()
@@ -86,7 +86,8 @@ func (e *Engine) runMeta(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 		case "clear_host_errors":
 			for _, name := range pc.allHosts {
 				st := e.host(name)
-				st.failed, st.unreachable = false, false
+				st.failed.Store(false)
+				st.unreachable.Store(false)
 			}
 		}
 	}
@@ -133,7 +134,7 @@ func (e *Engine) meta(pc *playCtx, host string, args map[string]any) map[string]
 		pc.end = true
 		pc.mu.Unlock()
 	case "end_host":
-		e.host(host).ended = true
+		e.host(host).ended.Store(true)
 	case "clear_facts":
 		st := e.host(host)
 		e.hostsMu.Lock()

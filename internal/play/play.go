@@ -93,8 +93,10 @@ type Engine struct {
 	occMu       sync.Mutex
 	occurrences map[string]int
 
-	// startedAt: the --start-at-task task was reached.
-	startedAt bool
+	// startedAt: the --start-at-task task was reached, by the linear
+	// strategy or by a host of an earlier free batch; atomic, as hosts of a
+	// free batch read it from their goroutines (see selected).
+	startedAt atomic.Bool
 
 	// aborted: a play was stopped by any_errors_fatal or
 	// max_fail_percentage (exit 2); stopRun: no further play runs (also when
@@ -113,10 +115,12 @@ type hostState struct {
 	name string
 	// facts are set_fact values and registered results: they outlive a play.
 	facts map[string]any
-	// failed and unreachable remove the host from the rest of the run.
-	failed, unreachable bool
-	// ended: meta end_host for the current play.
-	ended bool
+	// failed and unreachable remove the host from the rest of the run;
+	// ended: meta end_host for the current play. They are atomic: the
+	// goroutine that runs a task on the host sets them (under strategy free
+	// the host's own goroutine) while other hosts' goroutines read them
+	// (ansible_play_hosts, max_fail_percentage, meta end_batch).
+	failed, unreachable, ended atomic.Bool
 }
 
 // New checks cfg and opens the run's status watch.
@@ -276,6 +280,9 @@ type playCtx struct {
 	free    bool
 	taskIDs map[string]string // free: report id per task
 	roles   *roleState        // the play's roles (roles.go)
+	// started: free, the hosts that reached the --start-at-task task in
+	// this batch (each looks for it on its own).
+	started map[string]bool
 }
 
 func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.Play) error {
@@ -307,8 +314,8 @@ func (e *Engine) runPlay(ctx context.Context, b *playbook.Playbook, p *playbook.
 	matched := hosts
 	hosts = filter(hosts, func(h string) bool {
 		st := e.host(h)
-		st.ended = false
-		return !st.failed && !st.unreachable
+		st.ended.Store(false)
+		return !st.failed.Load() && !st.unreachable.Load()
 	})
 	if len(hosts) == 0 {
 		playStart()
@@ -386,7 +393,7 @@ func (e *Engine) runBatch(ctx context.Context, pc *playCtx, batch []string, play
 // allFailed reports whether every host of batch failed or is unreachable.
 func allFailed(e *Engine, batch []string) bool {
 	for _, h := range batch {
-		if st := e.host(h); !st.failed && !st.unreachable {
+		if st := e.host(h); !st.failed.Load() && !st.unreachable.Load() {
 			return false
 		}
 	}
@@ -399,7 +406,7 @@ func gatherFacts(p *playbook.Play) bool { return p.GatherFacts == nil || *p.Gath
 func (e *Engine) activeHosts(pc *playCtx, only map[string]bool) []string {
 	return filter(pc.hosts, func(h string) bool {
 		st := e.host(h)
-		return !st.failed && !st.unreachable && !st.ended && (only == nil || only[h])
+		return !st.failed.Load() && !st.unreachable.Load() && !st.ended.Load() && (only == nil || only[h])
 	})
 }
 
@@ -431,7 +438,7 @@ func (e *Engine) runTasks(ctx context.Context, pc *playCtx, tasks []*playbook.Ta
 		if hosts = pc.roleHosts(t, hosts); len(hosts) == 0 {
 			continue // the role already ran on these hosts
 		}
-		if !e.selected(pc, t) {
+		if !e.selected(pc, t, hosts) {
 			continue
 		}
 		if t.Module == "include_role" {
@@ -548,9 +555,9 @@ func (e *Engine) finishHost(rt report.Task, pc *playCtx, t *playbook.Task, host 
 	case res.Status == report.Changed && len(t.Notify) > 0:
 		pc.notify(t.Notify, host)
 	case res.Status == report.Failed && !res.Ignored:
-		st.failed = true
+		st.failed.Store(true)
 	case res.Status == report.Unreachable && !res.Ignored:
-		st.unreachable = true
+		st.unreachable.Store(true)
 	}
 	res.End = time.Now()
 	if t.Module == "meta" {
@@ -713,6 +720,12 @@ func (e *Engine) runFree(ctx context.Context, pc *playCtx, batch []string) error
 		}()
 	}
 	wg.Wait()
+	pc.mu.Lock()
+	if len(pc.started) > 0 {
+		// Later plays and batches do not look for the task again.
+		e.startedAt.Store(true)
+	}
+	pc.mu.Unlock()
 	e.refreshHostvars(pc)
 	return first
 }

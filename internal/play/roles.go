@@ -363,7 +363,7 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 		byKey := map[string][]string{}
 		var order []string
 		for _, h := range hosts {
-			if k >= len(perHost[h]) || e.host(h).failed {
+			if k >= len(perHost[h]) || e.host(h).failed.Load() {
 				continue
 			}
 			in := perHost[h][k]
@@ -383,7 +383,7 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 				// goes on with the others.
 				e.displayError(withExcerpt(pe.Msg, t))
 				for _, h := range group {
-					e.host(h).failed = true
+					e.host(h).failed.Store(true)
 				}
 				e.repMu.Lock()
 				e.hostsFailed = true
@@ -453,7 +453,7 @@ func (e *Engine) finishInclude(rt report.Task, pc *playCtx, t *playbook.Task, ho
 		if e.ignoredInclude(t) {
 			hr.Ignored = true
 		} else {
-			e.host(host).failed = true
+			e.host(host).failed.Store(true)
 		}
 	}
 	hr.End = time.Now()

@@ -57,18 +57,48 @@ func tagSelected(tags, only, skip []string) bool {
 	return run
 }
 
-// selected reports whether t runs under the run's tag selection and
-// --start-at-task.
-func (e *Engine) selected(pc *playCtx, t *playbook.Task) bool {
-	if e.cfg.StartAt != "" && !e.startedAt {
-		if t.Module == "" || t.Name != e.cfg.StartAt {
-			return false
-		}
-		e.startedAt = true
+// selected reports whether t runs on hosts under the run's tag selection
+// and --start-at-task.
+func (e *Engine) selected(pc *playCtx, t *playbook.Task, hosts []string) bool {
+	if e.cfg.StartAt != "" && !e.reachedStart(pc, t, hosts) {
+		return false
 	}
 	if len(e.cfg.Tags) == 0 && len(e.cfg.SkipTags) == 0 {
 		return true
 	}
 	tags := append(slices.Clone(pc.play.Tags), t.Tags...)
 	return tagSelected(tags, e.cfg.Tags, e.cfg.SkipTags)
+}
+
+// reachedStart reports whether hosts are at or past the --start-at-task
+// task when t comes up, and notes it when t is that task. The linear
+// strategy looks for it once for all hosts (they meet the same tasks).
+// Under strategy free hosts holds the one host of the goroutine that runs
+// its tasks, and each host looks for the task on its own, as Ansible's play
+// iterator does per host: a host that reached it does not let a slower host
+// run the tasks before it. runFree sets startedAt when the batch ends.
+func (e *Engine) reachedStart(pc *playCtx, t *playbook.Task, hosts []string) bool {
+	if e.startedAt.Load() {
+		return true
+	}
+	found := t.Module != "" && t.Name == e.cfg.StartAt
+	if !pc.free {
+		if found {
+			e.startedAt.Store(true)
+		}
+		return found
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.started == nil {
+		pc.started = map[string]bool{}
+	}
+	all := true
+	for _, h := range hosts {
+		if found {
+			pc.started[h] = true
+		}
+		all = all && pc.started[h]
+	}
+	return all
 }
