@@ -3,7 +3,6 @@ package play
 import (
 	"context"
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/jetplay/jetplay/internal/action"
@@ -21,6 +20,17 @@ type hostRun struct {
 	pc   *playCtx
 	t    *playbook.Task
 	host string
+	// exec is the execution path, which names the run's jobs in
+	// idempotency keys: "" for the task, "/i0" for its first loop item,
+	// "/i0/a2" for that item's second until attempt.
+	exec string
+}
+
+// sub is the execution one level down (a loop item, an until attempt).
+func (r *hostRun) sub(part string) *hostRun {
+	c := *r
+	c.exec += "/" + part
+	return &c
 }
 
 var _ action.Engine = (*hostRun)(nil)
@@ -51,17 +61,13 @@ func (r *hostRun) call(vars, args map[string]any, name string) *action.Call {
 // synchronous job, an async one polled by watch, or an async one launched
 // (poll 0).
 func (r *hostRun) Run(ctx context.Context, c *action.Call, j action.Job) action.Outcome {
-	vars := c.Vars
-	if j.Exec != "" {
-		vars = withExec(maps.Clone(vars), j.Exec)
-	}
 	switch {
 	case j.Async > 0 && j.Poll == 0:
-		return r.launch(ctx, vars, j)
+		return r.launch(ctx, c.Vars, j)
 	case j.Async > 0:
-		return r.runAsync(ctx, vars, j)
+		return r.runAsync(ctx, c.Vars, j)
 	}
-	return r.runSync(ctx, vars, j)
+	return r.runSync(ctx, c.Vars, j)
 }
 
 // SetFacts stores facts for host (set_fact, include_vars).

@@ -34,7 +34,11 @@ func (r *hostRun) submit(ctx context.Context, vars map[string]any, j action.Job)
 		Module: j.Module, Args: j.Args, Async: j.Async, Timeout: j.Timeout, Env: env, NoLog: j.NoLog,
 		Check: j.Check, Diff: j.Diff,
 	}
-	id, existed, err := e.cfg.Bus.SubmitOnce(ctx, task, e.idempotencyKey(t, host, vars))
+	exec := r.exec
+	if j.Exec != "" {
+		exec += "/" + j.Exec
+	}
+	id, existed, err := e.cfg.Bus.SubmitOnce(ctx, task, e.idempotencyKey(t, host, exec))
 	if err != nil {
 		return "", err
 	}
@@ -176,7 +180,11 @@ func (r *hostRun) runSync(ctx context.Context, vars map[string]any, j action.Job
 	if err != nil {
 		return action.Failed(fmt.Sprintf("waiting for job %s: %v", id, err))
 	}
-	return action.Outcome{Result: job.Result(u.Status)}
+	o := action.Outcome{Result: job.Result(u.Status)}
+	if u.Status.TaskTimeout {
+		o.Fault = action.Timeout
+	}
+	return o
 }
 
 // launch is poll: 0: publish and register the job at once.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/report"
 )
@@ -15,7 +16,8 @@ import (
 // runLoop runs t once per loop item and returns Ansible's loop result.
 // Items of a poll: 0 async task are launched all at once; other items run
 // one after another, as in Ansible.
-func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]any {
+	e, pc, t, host := r.e, r.pc, r.t, r.host
 	items, err := e.loopItems(t, vars)
 	if err != nil {
 		// Ansible's result of a loop that cannot be built has no changed.
@@ -35,12 +37,14 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 	}
 	results := make([]any, len(items))
 	reports := make([]report.ItemResult, len(items))
-	// taskErr marks the items whose run raised a task error (taskError):
+	// taskErr marks the items whose run raised a task error (Fault TaskError):
 	// it ends the loop and fails the task.
 	taskErr := make([]bool, len(items))
 	parallel := e.parallelItems(t, vars)
+	// itemRun is the execution of item i (its jobs' idempotency keys).
+	itemRun := func(i int) *hostRun { return r.sub(fmt.Sprintf("i%d", i)) }
 	one := func(i int, item any) {
-		iv := withExec(maps.Clone(vars), fmt.Sprintf("i%d", i))
+		iv := maps.Clone(vars)
 		iv[loopVar] = item
 		iv["ansible_loop_var"] = loopVar
 		if indexVar != "" {
@@ -63,8 +67,9 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			iv["ansible_loop"] = extended
 		}
 		e.resolveItem(iv)
-		r := e.runOne(ctx, pc, t, host, iv)
-		if isTaskError(r) {
+		o := itemRun(i).runOne(ctx, iv)
+		r := o.Result
+		if o.Fault == action.TaskError {
 			results[i], taskErr[i] = r, true
 			return
 		}
