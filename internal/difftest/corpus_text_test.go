@@ -13,7 +13,7 @@ import (
 // corpusText lists the corpus playbooks whose default-callback text output
 // is compared too, byte for byte but for corpusTextVolatile. They run on one
 // host, so the order of their lines is fixed.
-var corpusText = []string{"check_mode", "check_mode_task", "diff_file", "diff_mode"}
+var corpusText = []string{"check_mode", "check_mode_task", "diff_file", "diff_mode", "loop_control_include"}
 
 // generatedHeaderRE matches the after_header line of a --diff block for
 // content that was rendered on the controller: Ansible names its temporary

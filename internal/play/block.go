@@ -132,7 +132,8 @@ func (e *Engine) inherit(b *playbook.Task, tasks []*playbook.Task, rescuable boo
 type includeFile struct {
 	path, name string
 	// key tells two inclusions apart: the path and the loop variables.
-	key   string
+	key string
+	// item is how the loop item shows in "included: ... => (item=...)".
 	item  any
 	extra map[string]any // per host, see extras
 	hosts []string
@@ -148,17 +149,6 @@ type includeFile struct {
 // loop variable.
 func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string) error {
 	rt := e.reportTask(pc, t, hosts[0])
-	loopVar, indexVar := "item", ""
-	var label any
-	if lc := t.LoopControl; lc != nil {
-		if lc.LoopVar != "" {
-			loopVar = lc.LoopVar
-		}
-		indexVar = lc.IndexVar
-		if lc.Label != "" {
-			label = lc.Label
-		}
-	}
 	var files []*includeFile
 	// add puts host's inclusion into the first equal file that does not
 	// have the host yet, as IncludedFile.process_include_results does.
@@ -210,23 +200,12 @@ func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, 
 		var results []any
 		var included []*includeFile
 		failed := false
+		lp := newItemLoop(t, items)
 		for i, item := range items {
-			x := map[string]any{loopVar: item, "ansible_loop_var": loopVar}
-			if indexVar != "" {
-				x[indexVar] = i
-			}
+			r := lp.vars(i)
 			iv := maps.Clone(vars)
-			maps.Copy(iv, x)
-			r := map[string]any{loopVar: item, "ansible_loop_var": loopVar}
-			if indexVar != "" {
-				r["ansible_index_var"], r[indexVar] = indexVar, i
-			}
-			var shown any = ansibleOrder(item)
-			if label != nil {
-				if l, err := e.cfg.Render.Value(label, iv); err == nil {
-					shown = labelString(l)
-				}
-			}
+			maps.Copy(iv, r)
+			shown := e.itemLabel(lp, i, iv)
 			r["_ansible_item_label"] = shown
 			ok, err := e.cond(t.When, iv)
 			switch {
@@ -234,19 +213,19 @@ func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, 
 				maps.Copy(r, map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False",
 					"_ansible_no_log": e.noLog(pc, t, iv)})
 			default:
-				in, err := e.includeOf(pc, t, iv, x)
+				in, err := e.includeOf(pc, t, iv, lp.includeVars(i, shown))
 				if err != nil {
 					maps.Copy(r, failure(err.Error()))
 					break
 				}
-				in.item = item
+				in.item = shown
 				included = append(included, in)
 				r["include"], r["include_args"] = in.name, map[string]any{}
 			}
 			results = append(results, r)
 			if st := statusOf(r); st != report.OK {
 				failed = failed || st == report.Failed
-				ir := report.ItemResult{Task: rt, Host: h, Status: st, Item: ansibleOrder(item), Label: label2(label, shown), Result: r}
+				ir := report.ItemResult{Task: rt, Host: h, Status: st, Item: ansibleOrder(item), Label: lp.shownLabel(shown), Result: r}
 				e.report(func(rep report.Reporter) { rep.Item(ir) })
 			}
 		}

@@ -61,3 +61,12 @@ func (e *Engine) envText(v any) string {
 	}
 	return e.pyText(v)
 }
+
+// pyText is v as Python's str() shows it.
+func (e *Engine) pyText(v any) string {
+	s, err := e.cfg.Render.Native("{{ v | string }}", map[string]any{"v": v})
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return fmt.Sprint(s)
+}

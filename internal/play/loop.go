@@ -10,6 +10,7 @@ import (
 
 	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/render"
 	"github.com/jetplay/jetplay/internal/report"
 )
 
@@ -23,18 +24,7 @@ func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]a
 		// Ansible's result of a loop that cannot be built has no changed.
 		return map[string]any{"failed": true, "msg": err.Error(), "_ansible_no_log": e.noLog(pc, t, vars)}
 	}
-	loopVar := "item"
-	var label any
-	indexVar := ""
-	if lc := t.LoopControl; lc != nil {
-		if lc.LoopVar != "" {
-			loopVar = lc.LoopVar
-		}
-		indexVar = lc.IndexVar
-		if lc.Label != "" {
-			label = lc.Label
-		}
-	}
+	lp := newItemLoop(t, items)
 	results := make([]any, len(items))
 	reports := make([]report.ItemResult, len(items))
 	// taskErr marks the items whose run raised a task error (Fault TaskError):
@@ -45,27 +35,8 @@ func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]a
 	itemRun := func(i int) *hostRun { return r.sub(fmt.Sprintf("i%d", i)) }
 	one := func(i int, item any) {
 		iv := maps.Clone(vars)
-		iv[loopVar] = item
-		iv["ansible_loop_var"] = loopVar
-		if indexVar != "" {
-			iv[indexVar] = i
-		}
-		var extended map[string]any
-		if t.LoopControl != nil && t.LoopControl.Extended {
-			// ansible_loop exists only with loop_control.extended, as in Ansible.
-			extended = map[string]any{
-				"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1,
-				"length": len(items), "revindex": len(items) - i, "revindex0": len(items) - i - 1,
-				"allitems": items,
-			}
-			if i > 0 {
-				extended["previtem"] = items[i-1]
-			}
-			if i < len(items)-1 {
-				extended["nextitem"] = items[i+1]
-			}
-			iv["ansible_loop"] = extended
-		}
+		lv := lp.vars(i)
+		maps.Copy(iv, lv)
 		e.resolveItem(iv)
 		o := itemRun(i).runOne(ctx, iv)
 		r := o.Result
@@ -73,21 +44,8 @@ func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]a
 			results[i], taskErr[i] = r, true
 			return
 		}
-		r[loopVar] = item
-		r["ansible_loop_var"] = loopVar
-		if extended != nil {
-			r["ansible_loop"] = extended
-		}
-		if indexVar != "" {
-			r["ansible_index_var"] = indexVar
-			r[indexVar] = i
-		}
-		var shown any = ansibleOrder(item)
-		if label != nil {
-			if l, err := e.cfg.Render.Value(label, iv); err == nil {
-				shown = labelString(l)
-			}
-		}
+		maps.Copy(r, lv)
+		shown := e.itemLabel(lp, i, iv)
 		r["_ansible_item_label"] = shown
 		r["_ansible_no_log"] = e.noLog(pc, t, iv)
 		results[i] = r
@@ -102,7 +60,7 @@ func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]a
 				}
 			}
 		}
-		reports[i] = report.ItemResult{Host: host, Status: st, Ignored: e.ignored(t, st, iv), Item: ansibleOrder(item), Label: label2(label, shown),
+		reports[i] = report.ItemResult{Host: host, Status: st, Ignored: e.ignored(t, st, iv), Item: ansibleOrder(item), Label: lp.shownLabel(shown),
 			Result: r, Diff: e.diffMode(pc, t, iv), Delegated: delegated}
 		if !parallel {
 			e.report(func(rep report.Reporter) { rep.Item(reports[i]) })
@@ -171,8 +129,86 @@ func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]a
 	return out
 }
 
-func label2(label, shown any) any {
-	if label == nil {
+// itemLoop is a task's loop_control over its items: the one set-up of
+// the loop variables for tasks, include_tasks and include_role alike, as
+// Ansible's TaskExecutor._run_loop and IncludedFile do it.
+type itemLoop struct {
+	items    []any
+	loopVar  string // loop_control.loop_var, default item
+	indexVar string // loop_control.index_var, if any
+	label    any    // loop_control.label, nil when unset
+	extended bool   // loop_control.extended: ansible_loop
+}
+
+func newItemLoop(t *playbook.Task, items []any) *itemLoop {
+	l := &itemLoop{items: items, loopVar: "item"}
+	if lc := t.LoopControl; lc != nil {
+		if lc.LoopVar != "" {
+			l.loopVar = lc.LoopVar
+		}
+		l.indexVar, l.extended = lc.IndexVar, lc.Extended
+		if lc.Label != "" {
+			l.label = lc.Label
+		}
+	}
+	return l
+}
+
+// vars are the variables item i adds to the task's, which its result
+// carries too: the loop variable and ansible_loop_var, the index_var and
+// ansible_index_var, and with extended ansible_loop.
+func (l *itemLoop) vars(i int) map[string]any {
+	v := map[string]any{l.loopVar: l.items[i], "ansible_loop_var": l.loopVar}
+	if l.indexVar != "" {
+		v[l.indexVar], v["ansible_index_var"] = i, l.indexVar
+	}
+	if l.extended {
+		// ansible_loop exists only with loop_control.extended, as in Ansible.
+		n := len(l.items)
+		ext := map[string]any{
+			"index": i + 1, "index0": i, "first": i == 0, "last": i == n-1,
+			"length": n, "revindex": n - i, "revindex0": n - i - 1,
+			"allitems": l.items,
+		}
+		if i > 0 {
+			ext["previtem"] = l.items[i-1]
+		}
+		if i < n-1 {
+			ext["nextitem"] = l.items[i+1]
+		}
+		v["ansible_loop"] = ext
+	}
+	return v
+}
+
+// includeVars are the variables item i of an include_tasks or
+// include_role gives the tasks it includes, as Ansible's IncludedFile
+// passes them on: the loop variable, the index_var, ansible_loop and the
+// item's label shown, but not ansible_loop_var nor ansible_index_var.
+func (l *itemLoop) includeVars(i int, shown any) map[string]any {
+	v := l.vars(i)
+	delete(v, "ansible_loop_var")
+	delete(v, "ansible_index_var")
+	v["_ansible_item_label"] = shown
+	return v
+}
+
+// itemLabel is how item i shows (_ansible_item_label): loop_control.label
+// rendered in the item's variables iv, scalars as text; else the item.
+func (e *Engine) itemLabel(l *itemLoop, i int, iv map[string]any) any {
+	var shown any = ansibleOrder(l.items[i])
+	if l.label != nil {
+		if v, err := e.cfg.Render.Value(l.label, iv); err == nil {
+			shown = labelString(v)
+		}
+	}
+	return shown
+}
+
+// shownLabel is the report's Label of an item shown as shown: nil without
+// a loop_control.label.
+func (l *itemLoop) shownLabel(shown any) any {
+	if l.label == nil {
 		return nil
 	}
 	return shown
@@ -204,8 +240,12 @@ func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error)
 		}
 		v = r
 	}
-	if f, ok := withLookups[t.LoopKind]; ok {
-		return f(e, lookupTerms(v))
+	switch t.LoopKind {
+	case "", "loop", "with_items", "with_list", "with_dict", "with_sequence":
+	default:
+		// Any other with_<lookup> is built by render; one it does not know
+		// is an error, not a list of items.
+		return render.WithLoop(t.LoopKind, render.LoopTerms(v))
 	}
 	switch x := v.(type) {
 	case []any:

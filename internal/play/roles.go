@@ -269,34 +269,33 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 	e.report(func(r report.Reporter) { r.TaskStart(rt) })
 	type instance struct {
 		args  map[string]any
-		extra map[string]any
-		item  any
+		extra map[string]any // the variables the role's tasks get from the loop item
 		key   string
-	}
-	loopVar := "item"
-	if t.LoopControl != nil && t.LoopControl.LoopVar != "" {
-		loopVar = t.LoopControl.LoopVar
 	}
 	perHost := map[string][]instance{}
 	skipped := map[string]bool{}
+	// itemResults: a loop's item results per host, in item order; failed:
+	// the host's inclusion failed.
+	itemResults, failed := map[string][]any{}, map[string]bool{}
 	most := 0
 	for _, h := range hosts {
 		vars := e.varsFor(pc, t, h, nil)
 		itemVars := []map[string]any{nil}
-		var itemValues []any
+		var lp *itemLoop
 		if t.Loop != nil {
 			items, err := e.loopItems(t, vars)
 			if err != nil {
 				e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed, Result: failure(err.Error())})
 				continue
 			}
-			itemVars, itemValues = nil, items
-			for i, item := range items {
-				x := map[string]any{loopVar: item, "ansible_loop_var": loopVar}
-				if t.LoopControl != nil && t.LoopControl.IndexVar != "" {
-					x[t.LoopControl.IndexVar] = i
-				}
-				itemVars = append(itemVars, x)
+			if len(items) == 0 {
+				e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.Skipped, Result: map[string]any{
+					"changed": false, "skipped": true, "skipped_reason": "No items in the list", "results": []any{}}})
+				continue
+			}
+			lp, itemVars = newItemLoop(t, items), nil
+			for i := range items {
+				itemVars = append(itemVars, lp.vars(i))
 			}
 		}
 		for i, x := range itemVars {
@@ -311,12 +310,22 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 				// entry, with the excerpt of the task; no changed key.
 				e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed,
 					Result: map[string]any{"failed": true, "msg": withExcerpt(msg, t), "_ansible_no_log": false}})
+				failed[h] = true
 				break
 			}
 			if !ok {
-				if t.Loop == nil {
+				if lp == nil {
 					skipped[h] = true
+					continue
 				}
+				// A skipped item is shown at once and kept in the results.
+				shown := e.itemLabel(lp, i, iv)
+				maps.Copy(x, map[string]any{"_ansible_item_label": shown, "changed": false, "skipped": true,
+					"skip_reason": "Conditional result was False", "_ansible_no_log": e.noLog(pc, t, iv)})
+				itemResults[h] = append(itemResults[h], x)
+				ir := report.ItemResult{Task: rt, Host: h, Status: report.Skipped, Item: ansibleOrder(lp.items[i]),
+					Label: lp.shownLabel(shown), Result: x}
+				e.report(func(rep report.Reporter) { rep.Item(ir) })
 				continue
 			}
 			argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), iv)
@@ -329,12 +338,18 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 			if err != nil {
 				e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.Failed,
 					Result: failure(argsMessage(err))})
+				failed[h] = true
 				break
 			}
 			args, _ := argsAny.(map[string]any)
-			in := instance{args: args, extra: x, key: fmt.Sprint(sortedPairs(args))}
-			if i < len(itemValues) {
-				in.item = itemValues[i]
+			in := instance{args: args, key: fmt.Sprint(sortedPairs(args))}
+			if lp != nil {
+				// The item's result: its loop variables and label, and the
+				// task's arguments as written.
+				shown := e.itemLabel(lp, i, iv)
+				in.extra = lp.includeVars(i, shown)
+				maps.Copy(x, map[string]any{"_ansible_item_label": shown, "include_args": maps.Clone(t.Args)})
+				itemResults[h] = append(itemResults[h], x)
 			}
 			perHost[h] = append(perHost[h], in)
 		}
@@ -351,12 +366,12 @@ func (e *Engine) runIncludeRole(ctx context.Context, pc *playCtx, t *playbook.Ta
 			e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.OK,
 				Result: map[string]any{"changed": false, "include_args": maps.Clone(t.Args)}})
 		case len(perHost[h]) > 0:
-			var rs []any
-			for _, in := range perHost[h] {
-				rs = append(rs, map[string]any{"include_args": maps.Clone(t.Args), loopVar: in.item, "ansible_loop_var": loopVar, "_ansible_item_label": in.item})
-			}
 			e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.OK,
-				Result: map[string]any{"changed": false, "msg": "All items completed", "results": rs}})
+				Result: map[string]any{"changed": false, "msg": "All items completed", "results": itemResults[h]}})
+		case len(itemResults[h]) > 0 && !failed[h]:
+			// Every item skipped: counted in the recap, as Ansible's.
+			e.finishInclude(rt, pc, t, h, report.HostResult{Host: h, Status: report.Skipped,
+				Result: map[string]any{"changed": false, "msg": "All items skipped", "results": itemResults[h], "skipped": true}})
 		}
 	}
 	for k := range most {

@@ -45,4 +45,7 @@
 //   - Only the env, file, vars, list/items, pipe and template lookups exist.
 //     The template lookup takes convert_data and template_vars; the
 //     *_start_string and *_end_string options are refused.
+//   - WithLoop builds only the with_together, with_nested, with_cartesian,
+//     with_subelements, with_indexed_items and with_flattened loops; another
+//     with_<lookup> (with_env, with_file, ...) is an error, ErrUnknownLoop.
 package render

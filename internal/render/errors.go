@@ -15,4 +15,8 @@ var (
 	// ErrRender is wrapped by every other evaluation error: a failing filter
 	// or test, a type error, a failed lookup, or a panic inside the engine.
 	ErrRender = errors.New("template error")
+
+	// ErrUnknownLoop is wrapped by WithLoop's error for a with_<lookup>
+	// loop kind it does not build.
+	ErrUnknownLoop = errors.New("unsupported with_<lookup> loop")
 )

@@ -1,16 +1,18 @@
-package play
+package render
 
 import (
 	"errors"
 	"fmt"
 	"maps"
 	"strings"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // withLookups are the with_<lookup> loops built from lists of lists, after
 // ansible-core 2.14's lookup plugins (cartesian and flattened after
 // community.general's, which Ansible resolves them to).
-var withLookups = map[string]func(e *Engine, terms []any) ([]any, error){
+var withLookups = map[string]func(terms []any) ([]any, error){
 	"with_together":      withTogether,
 	"with_nested":        withNested,
 	"with_cartesian":     withCartesian,
@@ -19,10 +21,25 @@ var withLookups = map[string]func(e *Engine, terms []any) ([]any, error){
 	"with_flattened":     withFlattened,
 }
 
-// lookupTerms is Ansible's listify_lookup_plugin_terms for a rendered
+// WithLoop gives the items of the with_<lookup> loop kind (with_together,
+// with_nested, with_cartesian, with_subelements, with_indexed_items,
+// with_flattened) from its terms, the loop's rendered value as LoopTerms
+// lists it. The loop kinds of the playbook's own keywords (loop,
+// with_items, with_list, with_dict, with_sequence) are not lookups here.
+// The error of any other kind wraps ErrUnknownLoop; a lookup's own error
+// carries Ansible's message.
+func WithLoop(kind string, terms []any) ([]any, error) {
+	f, ok := withLookups[kind]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownLoop, kind)
+	}
+	return f(terms)
+}
+
+// LoopTerms is Ansible's listify_lookup_plugin_terms for a rendered
 // value: a string (or any scalar) becomes a list of one, a list stays,
 // a dict gives its keys.
-func lookupTerms(v any) []any {
+func LoopTerms(v any) []any {
 	switch x := v.(type) {
 	case []any:
 		return x
@@ -33,7 +50,7 @@ func lookupTerms(v any) []any {
 }
 
 func anyKeys(m map[string]any) []any {
-	keys := sortedKeys(m)
+	keys := pyrepr.SortedKeys(m)
 	out := make([]any, len(keys))
 	for i, k := range keys {
 		out[i] = k
@@ -56,14 +73,14 @@ func flattenOne(terms []any) []any {
 }
 
 // withTogether zips the lists, filling the shorter ones with None.
-func withTogether(_ *Engine, terms []any) ([]any, error) {
+func withTogether(terms []any) ([]any, error) {
 	if len(terms) == 0 {
 		return nil, errors.New("with_together requires at least one element in each list")
 	}
 	lists := make([][]any, len(terms))
 	longest := 0
 	for i, t := range terms {
-		lists[i] = lookupTerms(t)
+		lists[i] = LoopTerms(t)
 		longest = max(longest, len(lists[i]))
 	}
 	out := make([]any, 0, longest)
@@ -81,13 +98,13 @@ func withTogether(_ *Engine, terms []any) ([]any, error) {
 
 // withNested combines every element of the first list with every element
 // of the next, and so on, flattening each combination one level.
-func withNested(_ *Engine, terms []any) ([]any, error) {
+func withNested(terms []any) ([]any, error) {
 	if len(terms) == 0 {
 		return nil, errors.New("with_nested requires at least one element in the nested list")
 	}
-	result := lookupTerms(terms[0])
+	result := LoopTerms(terms[0])
 	for _, t := range terms[1:] {
-		next := lookupTerms(t)
+		next := LoopTerms(t)
 		combined := make([]any, 0, len(result)*len(next))
 		for _, x := range result {
 			for _, y := range next {
@@ -98,20 +115,20 @@ func withNested(_ *Engine, terms []any) ([]any, error) {
 	}
 	out := make([]any, len(result))
 	for i, x := range result {
-		out[i] = flattenOne(lookupTerms(x))
+		out[i] = flattenOne(LoopTerms(x))
 	}
 	return out, nil
 }
 
 // withCartesian is the cartesian product of the lists, each tuple
 // flattened one level.
-func withCartesian(_ *Engine, terms []any) ([]any, error) {
+func withCartesian(terms []any) ([]any, error) {
 	if len(terms) == 0 {
 		return nil, errors.New("with_cartesian requires at least one element in each list")
 	}
 	product := [][]any{{}}
 	for _, t := range terms {
-		l := lookupTerms(t)
+		l := LoopTerms(t)
 		next := make([][]any, 0, len(product)*len(l))
 		for _, p := range product {
 			for _, x := range l {
@@ -129,7 +146,7 @@ func withCartesian(_ *Engine, terms []any) ([]any, error) {
 
 // withIndexedItems pairs each element (of the list flattened one level)
 // with its index.
-func withIndexedItems(_ *Engine, terms []any) ([]any, error) {
+func withIndexedItems(terms []any) ([]any, error) {
 	items := flattenOne(terms)
 	out := make([]any, len(items))
 	for i, x := range items {
@@ -140,7 +157,7 @@ func withIndexedItems(_ *Engine, terms []any) ([]any, error) {
 
 // withFlattened flattens the lists recursively; a "None" or "null" term
 // ends the list, as in Ansible.
-func withFlattened(_ *Engine, terms []any) ([]any, error) {
+func withFlattened(terms []any) ([]any, error) {
 	var flat func(terms []any) []any
 	flat = func(terms []any) []any {
 		out := []any{}
@@ -170,7 +187,7 @@ func withFlattened(_ *Engine, terms []any) ([]any, error) {
 // each element of its sub list named by a dotted key, as Ansible's
 // subelements lookup does: the sub list is removed from the dict the items
 // carry. A third term {skip_missing: true} skips dicts without the key.
-func withSubelements(e *Engine, terms []any) ([]any, error) {
+func withSubelements(terms []any) ([]any, error) {
 	termsErr := func(msg string) error {
 		return errors.New("subelements lookup expects a list of two or three items, " + msg)
 	}
@@ -185,7 +202,7 @@ func withSubelements(e *Engine, terms []any) ([]any, error) {
 		if s, ok := x["skipped"]; ok && s != false {
 			return []any{}, nil
 		}
-		for _, k := range sortedKeys(x) {
+		for _, k := range pyrepr.SortedKeys(x) {
 			elements = append(elements, x[k])
 		}
 	case string:
@@ -208,14 +225,14 @@ func withSubelements(e *Engine, terms []any) ([]any, error) {
 				return nil, termsErr("the optional third item must be a dict with flags ('skip_missing',)")
 			}
 		}
-		skipMissing, _ = e.boolish(flags["skip_missing"], nil)
+		skipMissing = lookupBool(flags["skip_missing"])
 	}
 	subkeys := strings.Split(key, ".")
 	out := []any{}
 	for _, el := range elements {
 		item0, ok := el.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("subelements lookup expects a dictionary, got '%s'", e.pyText(el))
+			return nil, fmt.Errorf("subelements lookup expects a dictionary, got '%s'", pyrepr.Str(el))
 		}
 		if s, ok := item0["skipped"]; ok && s != false {
 			continue
@@ -232,7 +249,7 @@ func withSubelements(e *Engine, terms []any) ([]any, error) {
 				if skipMissing {
 					continue
 				}
-				return nil, fmt.Errorf("could not find '%s' key in iterated item '%s'", k, e.pyText(sub))
+				return nil, fmt.Errorf("could not find '%s' key in iterated item '%s'", k, pyrepr.Str(sub))
 			}
 			if !last {
 				m, ok := v.(map[string]any)
@@ -240,7 +257,7 @@ func withSubelements(e *Engine, terms []any) ([]any, error) {
 					if skipMissing {
 						continue
 					}
-					return nil, fmt.Errorf("the key %s should point to a dictionary, got '%s'", k, e.pyText(v))
+					return nil, fmt.Errorf("the key %s should point to a dictionary, got '%s'", k, pyrepr.Str(v))
 				}
 				m = maps.Clone(m)
 				sub[k] = m
@@ -249,7 +266,7 @@ func withSubelements(e *Engine, terms []any) ([]any, error) {
 			}
 			l, ok := v.([]any)
 			if !ok {
-				return nil, fmt.Errorf("the key %s should point to a list, got '%s'", k, e.pyText(v))
+				return nil, fmt.Errorf("the key %s should point to a list, got '%s'", k, pyrepr.Str(v))
 			}
 			sublist = l
 			delete(sub, k)
@@ -261,11 +278,20 @@ func withSubelements(e *Engine, terms []any) ([]any, error) {
 	return out, nil
 }
 
-// pyText is v as Python's str() shows it.
-func (e *Engine) pyText(v any) string {
-	s, err := e.cfg.Render.Native("{{ v | string }}", map[string]any{"v": v})
-	if err != nil {
-		return fmt.Sprint(v)
+// lookupBool reads a lookup's boolean flag: a bool, a string among yes,
+// true, on, 1, y and t (any case, spaces trimmed), or else Python's truth.
+func lookupBool(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "yes", "true", "on", "1", "y", "t":
+			return true
+		}
+		return false
 	}
-	return fmt.Sprint(s)
+	return pyrepr.Truthy(v)
 }

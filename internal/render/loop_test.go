@@ -1,6 +1,7 @@
-package play
+package render_test
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -8,8 +9,8 @@ import (
 	"github.com/jetplay/jetplay/internal/render"
 )
 
-func TestWithLookups(t *testing.T) {
-	e := &Engine{cfg: Config{Render: render.New()}}
+// Expected items and messages come from ansible-playbook 2.14.
+func TestWithLoop(t *testing.T) {
 	l := func(v ...any) []any { return v }
 	d := func(kv ...any) map[string]any {
 		m := map[string]any{}
@@ -23,7 +24,8 @@ func TestWithLookups(t *testing.T) {
 		kind    string
 		terms   []any
 		want    []any
-		wantErr string
+		wantErr string // a part of the error's message
+		wantIs  error  // what the error wraps, if anything
 	}{
 		{name: "together", kind: "with_together", terms: l(l(1, 2), l("a", "b")),
 			want: l(l(1, "a"), l(2, "b"))},
@@ -72,13 +74,21 @@ func TestWithLookups(t *testing.T) {
 			terms: l(l(), "m", d("other", 1)), wantErr: "the optional third item must be a dict with flags"},
 		{name: "subelements one term", kind: "with_subelements",
 			terms: l(l()), wantErr: "subelements lookup expects a list of two or three items"},
+		{name: "subelements skip_missing as text", kind: "with_subelements",
+			terms: l(l(d("n", "g1"), d("m", l(1))), "m", d("skip_missing", " Yes")),
+			want:  l(l(d(), 1))},
+		{name: "unknown kind", kind: "with_nosuchlookup", terms: l(1), wantErr: "with_nosuchlookup", wantIs: render.ErrUnknownLoop},
+		{name: "playbook keyword", kind: "with_items", terms: l(1), wantErr: "with_items", wantIs: render.ErrUnknownLoop},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := withLookups[tt.kind](e, tt.terms)
+			got, err := render.WithLoop(tt.kind, tt.terms)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+					t.Errorf("error %v does not wrap %v", err, tt.wantIs)
 				}
 				return
 			}
@@ -87,6 +97,26 @@ func TestWithLookups(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %#v\nwant %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoopTerms(t *testing.T) {
+	tests := []struct {
+		name string
+		in   any
+		want []any
+	}{
+		{name: "list", in: []any{1, "a"}, want: []any{1, "a"}},
+		{name: "string", in: "a", want: []any{"a"}},
+		{name: "number", in: 3, want: []any{3}},
+		{name: "dict keys sorted", in: map[string]any{"b": 1, "a": 2}, want: []any{"a", "b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := render.LoopTerms(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("LoopTerms(%#v) = %#v, want %#v", tt.in, got, tt.want)
 			}
 		})
 	}
