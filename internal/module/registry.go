@@ -12,7 +12,8 @@ type Kind int
 const (
 	// Host modules run on the target host through an executor (see Run).
 	Host Kind = iota
-	// Controller actions run in the play engine; Run refuses them.
+	// Controller actions run on the controller (internal/action, or the
+	// play engine for meta and the includes); Run refuses them.
 	Controller
 )
 
