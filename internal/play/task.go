@@ -109,7 +109,7 @@ func (r *hostRun) runOne(ctx context.Context, vars map[string]any) action.Outcom
 		if n > retries {
 			break
 		}
-		e.report(func(rep report.Reporter) { rep.Retry(r.host, e.taskName(r.pc, t, r.host), retries-n+1) })
+		r.Retry(nil, retries-n+1)
 		if !action.Sleep(ctx, delay) {
 			return action.Failed(ctx.Err().Error())
 		}
