@@ -349,7 +349,7 @@ func (c *sshConn) waitSession(ctx context.Context, cmd Command, mode, line strin
 	case waitErr = <-done:
 	case <-ctx.Done():
 		_ = sess.Close()
-		<-done
+		_ = <-done // the closed session's error: ctx's is the one returned
 		return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, ctx.Err())
 	}
 	rc, err := sshExitCode(waitErr)
@@ -517,7 +517,7 @@ func (c *sshConn) control(ctx context.Context, what, script string) error {
 	case err = <-done:
 	case <-ctx.Done():
 		_ = sess.Close()
-		<-done
+		_ = <-done // the closed session's error: ctx's is the one returned
 		return fmt.Errorf("%s on %s: %w", what, c.host, ctx.Err())
 	}
 	var ee *ssh.ExitError

@@ -234,7 +234,9 @@ func TestOpenSSHDeadlineEnforcedOnHost(t *testing.T) {
 	}()
 	waitFor(t, 10*time.Second, "the job to start", func() bool { return fileText(childFile) != "" })
 	cancel()
-	<-errc
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run after cancel = %v, want context.Canceled", err)
+	}
 	_ = p1.Close() // no executor connected from here on
 	jobDir := filepath.Join(jobs, cmd.JobID)
 	pgid, _ := strconv.Atoi(fileText(filepath.Join(jobDir, "pid")))

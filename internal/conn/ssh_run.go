@@ -111,10 +111,10 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 	case waitErr = <-done:
 	case <-deadline:
 		res.TimedOut = true
-		waitErr, killed = c.killSync(sc, sess, stderr, cmp.Or(cmd.Grace, DefaultGrace), done)
+		killed, waitErr = c.killSync(sc, sess, stderr, cmp.Or(cmd.Grace, DefaultGrace), done)
 	case <-ctx.Done():
 		ctxErr = ctx.Err()
-		waitErr, killed = c.killSync(sc, sess, stderr, cmp.Or(cmd.Grace, DefaultGrace), done)
+		killed, waitErr = c.killSync(sc, sess, stderr, cmp.Or(cmd.Grace, DefaultGrace), done)
 	}
 	res.End = time.Now()
 	res.PID = int(stderr.pgid.Load())
@@ -139,8 +139,8 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 // killSync stops a synchronous command: TERM to its process group (over a
 // control session) and to the session, KILL after grace if it still runs,
 // and KILL to the group again once the leader is gone so that no child
-// outlives it. It returns the session's wait error and the last signal sent.
-func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter, grace time.Duration, done <-chan error) (error, int) {
+// outlives it. It returns the last signal sent and the session's wait error.
+func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter, grace time.Duration, done <-chan error) (killed int, waitErr error) {
 	_ = sess.Signal(ssh.SIGTERM)
 	// The remote shell may not have printed its pid yet (slow login
 	// shell startup files): give it up to grace to do so.
@@ -149,7 +149,7 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	select {
 	case <-stderr.known:
 	case err := <-done:
-		return err, 15
+		return 15, err
 	case <-t.C:
 		t.Reset(0)
 	}
@@ -173,7 +173,7 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	select {
 	case err := <-done:
 		kill("KILL")
-		return err, 15
+		return 15, err
 	case <-t.C:
 	}
 	_ = sess.Signal(ssh.SIGKILL)
@@ -181,7 +181,7 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	t.Reset(c.pool.cfg.ConnectTimeout)
 	select {
 	case err := <-done:
-		return err, 9
+		return 9, err
 	case <-t.C:
 	}
 	// OpenSSH answers a channel close only once the child's output is
@@ -191,9 +191,9 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	t.Reset(time.Second)
 	select {
 	case err := <-done:
-		return err, 9
+		return 9, err
 	case <-t.C:
-		return errExitUnknown, 9
+		return 9, errExitUnknown
 	}
 }
 
@@ -411,7 +411,7 @@ func (w *pgidWriter) bytes() []byte {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.seen {
-		w.body.Write(w.head)
+		_, _ = w.body.Write(w.head) // a capBuffer never fails
 		w.firstLine()
 	}
 	return w.body.bytes()

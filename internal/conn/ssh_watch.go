@@ -403,7 +403,7 @@ func (w *sshWatcher) session() error {
 	stop := func() {
 		_ = in.Close()
 		_ = sess.Close()
-		<-ended
+		_ = <-ended // the reader's error after a stop we asked for
 	}
 
 	tick := time.NewTicker(watchTick)

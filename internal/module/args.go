@@ -261,7 +261,7 @@ func convert(name, typ string, v any) (any, error) {
 		if m, ok := v.(map[string]any); ok {
 			return m, nil
 		}
-		return nil, fail(fmt.Sprintf("dictionary requested, could not parse JSON or key=value"))
+		return nil, fail("dictionary requested, could not parse JSON or key=value")
 	}
 	return v, nil // raw
 }

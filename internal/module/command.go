@@ -133,7 +133,7 @@ func runCommand(ctx context.Context, h *host, p map[string]any) (map[string]any,
 				res.RC, strings.TrimSpace(text(res.Stderr))))), nil
 		case strings.HasPrefix(verdict, "chdir "):
 			var errno int
-			fmt.Sscanf(verdict, "chdir %d", &errno)
+			_, _ = fmt.Sscanf(verdict, "chdir %d", &errno) // no number leaves errno 0
 			return withWarnings(fail(fmt.Sprintf("Unable to change directory before execution: [Errno %d] %s: %s",
 				errno, errnoText[errno], pyBytesRepr(chdir)))), nil
 		case verdict == "creates":

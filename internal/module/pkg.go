@@ -120,7 +120,7 @@ func runPackage(ctx context.Context, h *host, p map[string]any) (map[string]any,
 		out["failed"], out["msg"] = true, rep.fail
 		if rc, ok := rep.kv["rc"]; ok {
 			var n int
-			fmt.Sscan(rc, &n)
+			_, _ = fmt.Sscan(rc, &n) // an rc that is not a number stays 0
 			out["rc"] = n
 			out["msg"] = fmt.Sprintf("%s: %s", rep.fail, strings.Join(stdout, "\n"))
 		}

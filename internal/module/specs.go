@@ -106,8 +106,8 @@ var specs = []*spec{
 			"allow_change_held_packages":   {typ: "bool", def: false},
 			"lock_timeout":                 {typ: "int", def: 60},
 		},
-		requiredOneOf:     [][]string{[]string{"autoremove", "deb", "package", "update_cache", "upgrade"}},
-		mutuallyExclusive: [][]string{[]string{"deb", "package", "upgrade"}},
+		requiredOneOf:     [][]string{{"autoremove", "deb", "package", "update_cache", "upgrade"}},
+		mutuallyExclusive: [][]string{{"deb", "package", "upgrade"}},
 	},
 	{
 		name: "yum", kind: Host, async: true, freeForm: false,
@@ -142,8 +142,8 @@ var specs = []*spec{
 			"lock_timeout":      {typ: "int", def: 30},
 			"use_backend":       {typ: "str", def: "auto", choices: []string{"auto", "yum", "yum4", "dnf"}},
 		},
-		requiredOneOf:     [][]string{[]string{"name", "list", "update_cache"}},
-		mutuallyExclusive: [][]string{[]string{"name", "list"}},
+		requiredOneOf:     [][]string{{"name", "list", "update_cache"}},
+		mutuallyExclusive: [][]string{{"name", "list"}},
 	},
 	{
 		name: "dnf", kind: Host, async: true, freeForm: false,
@@ -180,8 +180,8 @@ var specs = []*spec{
 			"allowerasing":      {typ: "bool", def: false},
 			"nobest":            {typ: "bool", def: false},
 		},
-		requiredOneOf:     [][]string{[]string{"name", "list", "update_cache"}},
-		mutuallyExclusive: [][]string{[]string{"name", "list"}},
+		requiredOneOf:     [][]string{{"name", "list", "update_cache"}},
+		mutuallyExclusive: [][]string{{"name", "list"}},
 	},
 	{
 		name: "service", kind: Host, async: true,
@@ -210,7 +210,7 @@ var specs = []*spec{
 			"scope":         {typ: "str", def: "system", choices: []string{"system", "user", "global"}},
 			"no_block":      {typ: "bool", def: false},
 		},
-		requiredOneOf: [][]string{[]string{"state", "enabled", "masked", "daemon_reload", "daemon_reexec"}},
+		requiredOneOf: [][]string{{"state", "enabled", "masked", "daemon_reload", "daemon_reexec"}},
 	},
 	{
 		name: "get_url", kind: Host, async: true, freeForm: false,

@@ -137,7 +137,7 @@ func (inv *Inventory) iniHostLine(line, group string) error {
 	for _, t := range tokens[1:] {
 		k, v, ok := strings.Cut(t, "=")
 		if !ok {
-			return fmt.Errorf("Expected key=value host variable assignment, got: %s", t)
+			return fmt.Errorf("Expected key=value host variable assignment, got: %s", t) //nolint:staticcheck // Ansible's message, word for word
 		}
 		vars[k] = iniValue(v)
 	}
@@ -146,7 +146,7 @@ func (inv *Inventory) iniHostLine(line, group string) error {
 		return err
 	}
 	if strings.HasSuffix(strings.TrimSpace(pattern), ":") && port == 0 {
-		return fmt.Errorf("Invalid host pattern '%s' supplied, ending in ':' is not allowed, this character is reserved to provide a port.", pattern)
+		return fmt.Errorf("Invalid host pattern '%s' supplied, ending in ':' is not allowed, this character is reserved to provide a port.", pattern) //nolint:staticcheck // Ansible's message, word for word
 	}
 	hosts, err := expandHostRange(name)
 	if err != nil {
@@ -154,7 +154,7 @@ func (inv *Inventory) iniHostLine(line, group string) error {
 	}
 	for _, h := range hosts {
 		if strings.TrimSpace(h) == "---" {
-			return fmt.Errorf("Invalid host pattern '%s' supplied, '---' is normally a sign this is a YAML file.", pattern)
+			return fmt.Errorf("Invalid host pattern '%s' supplied, '---' is normally a sign this is a YAML file.", pattern) //nolint:staticcheck // Ansible's message, word for word
 		}
 		if err := inv.addHost(h, group, vars, port); err != nil {
 			return err
@@ -181,26 +181,26 @@ func shlexSplit(s string) ([]string, error) {
 	)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		switch c {
+		case ' ', '\t', '\r', '\n':
 			if inWord {
 				out = append(out, cur.String())
 				cur.Reset()
 				inWord = false
 			}
-		case c == '#':
+		case '#':
 			if inWord {
 				out = append(out, cur.String())
 			}
 			return out, nil
-		case c == '\\':
+		case '\\':
 			if i+1 >= len(s) {
-				return nil, errors.New("No escaped character")
+				return nil, errors.New("No escaped character") //nolint:staticcheck // Python's shlex message, word for word
 			}
 			i++
 			cur.WriteByte(s[i])
 			inWord = true
-		case c == '\'' || c == '"':
+		case '\'', '"':
 			inWord = true
 			j := i + 1
 			for ; j < len(s) && s[j] != c; j++ {
@@ -210,7 +210,7 @@ func shlexSplit(s string) ([]string, error) {
 				cur.WriteByte(s[j])
 			}
 			if j >= len(s) {
-				return nil, errors.New("No closing quotation")
+				return nil, errors.New("No closing quotation") //nolint:staticcheck // Python's shlex message, word for word
 			}
 			i = j
 		default:

@@ -35,10 +35,10 @@ var errNotLiteral = fmt.Errorf("not a literal")
 // space skips whitespace and comments.
 func (p *pyParser) space() {
 	for p.i < len(p.s) {
-		switch c := p.s[p.i]; {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f':
+		switch p.s[p.i] {
+		case ' ', '\t', '\r', '\n', '\f':
 			p.i++
-		case c == '#':
+		case '#':
 			for p.i < len(p.s) && p.s[p.i] != '\n' {
 				p.i++
 			}

@@ -231,12 +231,10 @@ func (d *decoder) scalar(n *yaml.Node, check bool) (any, error) {
 		case "!!timestamp":
 			return n.Value, nil
 		case "!!float":
-			low := strings.ToLower(n.Value)
+			// PyYAML's float needs a dot ("1e3" is a string); one with a
+			// dot, .inf and .nan too, decodes as yaml.v3 does below.
 			if !strings.Contains(n.Value, ".") {
 				return d.str(n, n.Value, check)
-			}
-			if strings.HasSuffix(low, "inf") || strings.HasSuffix(low, "nan") {
-				break
 			}
 		}
 	}

@@ -60,7 +60,7 @@ func (w *jsonWriter) value(v any, level int) error {
 	if r, ok := reflected(v); ok {
 		return w.value(r, level)
 	}
-	return fmt.Errorf("Object of type %T is not JSON serializable", v)
+	return fmt.Errorf("Object of type %T is not JSON serializable", v) //nolint:staticcheck // Python's message, word for word
 }
 
 func (w *jsonWriter) object(keys []string, get func(string) any, level int) error {

@@ -1,8 +1,8 @@
 package render
 
 import (
-	"crypto/md5" //nolint:gosec // the hash filter offers md5 like Ansible
-	"crypto/sha1"
+	"crypto/md5"  //nolint:gosec // the hash filter offers md5 like Ansible
+	"crypto/sha1" //nolint:gosec // the hash filter offers sha1 like Ansible
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
@@ -1502,7 +1502,7 @@ func fCenter(in any, a args) (any, error) {
 // fIndent is Jinja's indent(width=4, first=False, blank=False).
 func fIndent(in any, a args) (any, error) {
 	s := pyrepr.Str(in)
-	prefix := strings.Repeat(" ", 4)
+	var prefix string
 	switch w := a.get(0, "width", 4).(type) {
 	case string:
 		prefix = w

@@ -138,7 +138,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.Port != 0 && len(opts.Addrs) > maxListen {
 		t.Fatalf("sshdtest: a fixed port takes at most %d addresses", maxListen)
 	}
-	if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
+	if err := os.MkdirAll("/run/sshd", 0o755); err != nil { //nolint:gosec // sshd's own mode for its privilege separation directory
 		t.Fatalf("sshdtest: privilege separation directory: %v", err)
 	}
 	u := loginUser(t, opts.User)
@@ -164,7 +164,7 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	s.auth = filepath.Join(authDir, "authorized_keys")
 	writeFile(t, s.auth, ssh.MarshalAuthorizedKey(clientPub))
-	if err := os.Chmod(s.auth, 0o644); err != nil {
+	if err := os.Chmod(s.auth, 0o644); err != nil { //nolint:gosec // the login user reads it; it holds a public key
 		t.Fatal(err)
 	}
 	s.KnownHosts = filepath.Join(s.dir, "known_hosts")
@@ -260,7 +260,7 @@ PrintMotd no
 		go func() { exited <- cmd.Wait() }()
 		if err := waitListening(addrs, port, exited); err != nil {
 			_ = cmd.Process.Kill()
-			<-exited
+			_ = <-exited // killed: waitListening's error says why
 			lastErr = fmt.Errorf("%w; sshd said: %s", err, strings.TrimSpace(logs.String()))
 			if fixed != 0 {
 				break
@@ -289,7 +289,7 @@ func (s *Server) Stop() {
 		_ = syscall.Kill(-p.Process.Pid, syscall.SIGSTOP) // accept nothing more
 		killAll(sshdDescendants([]int{p.Process.Pid}))
 		_ = syscall.Kill(-p.Process.Pid, syscall.SIGKILL)
-		<-s.waits[i]
+		_ = <-s.waits[i] // killed: its exit status says nothing
 	}
 	s.procs, s.waits = nil, nil
 }

@@ -129,8 +129,11 @@ func TestDropConnsSeversClients(t *testing.T) {
 	if n := s.DropConns(); n == 0 {
 		t.Fatal("no connection process found")
 	}
-	done := make(chan error, 1)
-	go func() { done <- c.Wait() }()
+	done := make(chan struct{})
+	go func() {
+		_ = c.Wait() // a dropped connection's error: only its end matters
+		close(done)
+	}()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
