@@ -33,7 +33,7 @@ type Info struct {
 	Kind Kind
 	// Async is true for modules Ansible lets run with async. For the others
 	// a task with async fails with "async is not supported for this task."
-	// (see ErrAsyncNotSupported's text in AsyncNotSupportedMsg).
+	// (AsyncNotSupportedMsg).
 	Async bool
 	// FreeForm is true for modules that take free-form text, passed to Run
 	// and CheckArgs as the argument "_raw_params".

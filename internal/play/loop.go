@@ -196,7 +196,7 @@ func (l *itemLoop) includeVars(i int, shown any) map[string]any {
 // itemLabel is how item i shows (_ansible_item_label): loop_control.label
 // rendered in the item's variables iv, scalars as text; else the item.
 func (e *Engine) itemLabel(l *itemLoop, i int, iv map[string]any) any {
-	var shown any = ansibleOrder(l.items[i])
+	shown := ansibleOrder(l.items[i])
 	if l.label != nil {
 		if v, err := e.cfg.Render.Value(l.label, iv); err == nil {
 			shown = labelString(v)
@@ -230,7 +230,7 @@ func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error)
 	if s, ok := v.(string); ok {
 		r, err := e.cfg.Render.Template(s, vars)
 		if err != nil {
-			return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup. The error was: %v", s, err)
+			return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup. The error was: %v", s, err) //nolint:staticcheck // Ansible's message, word for word
 		}
 		v = r
 	} else {
@@ -268,7 +268,7 @@ func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error)
 			return out, nil
 		}
 	}
-	return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %v. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", v)
+	return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %v. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", v) //nolint:staticcheck // Ansible's message, word for word
 }
 
 func flatten1(in []any) []any {

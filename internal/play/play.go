@@ -645,8 +645,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func joinHosts(hosts []string) string { return strings.Join(hosts, ", ") }
-
 // newID is a report id unique within the run: <run>-<kind><n>.
 func (e *Engine) newID(kind string) string {
 	return fmt.Sprintf("%s-%s%d", e.cfg.Run, kind, e.ids.Add(1))

@@ -224,7 +224,7 @@ func (r *hostRun) action(ctx context.Context, vars map[string]any) action.Outcom
 		return action.Failed(fmt.Sprintf("async: %v", err))
 	}
 	if asyncSec > 0 && !info.Async {
-		return action.Refused(ErrAsyncNotSupported.Error())
+		return action.Refused(module.AsyncNotSupportedMsg)
 	}
 	if asyncSec > 0 && e.checkMode(pc, t, vars) {
 		return action.Refused(checkAsyncMsg)
