@@ -84,7 +84,7 @@ func (r *hostRun) Status(ctx context.Context, id job.ID) (job.Status, bool, erro
 func (r *hostRun) Wait(ctx context.Context, id job.ID, cond func(job.Status, bool) (bool, error)) error {
 	hub := r.e.hub
 	if id.Run() != r.e.cfg.Run {
-		h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: r.e.cfg.Bus.KV(), Patterns: []string{job.StatusKey(id)}})
+		h, err := watcher.NewHub(ctx, watcher.HubConfig{Source: r.e.cfg.Bus, Patterns: []string{job.StatusKey(id)}})
 		if err == nil {
 			defer h.Stop()
 			hub = h
@@ -106,7 +106,7 @@ const cleanupSeenTimeout = 10 * time.Second
 // the bound the answer may be stale.
 func (r *hostRun) Delete(ctx context.Context, id job.ID) error {
 	e := r.e
-	if err := e.cfg.Bus.KV().Delete(ctx, job.StatusKey(id)); err != nil {
+	if err := e.cfg.Bus.DeleteStatus(ctx, id); err != nil {
 		return err
 	}
 	if e.hub == nil {

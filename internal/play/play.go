@@ -144,15 +144,14 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		if !cfg.Run.Valid() {
 			return nil, fmt.Errorf("resume: %q is not a run id", cfg.Run)
 		}
-		last, err := lastSeq(ctx, cfg.Bus, cfg.Run)
+		last, err := cfg.Bus.LastSeq(ctx, cfg.Run)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("resume %s: %w", cfg.Run, err)
 		}
 		seq = job.NewSequenceAfter(cfg.Run, last)
 	}
 	hub, err := watcher.NewHub(ctx, watcher.HubConfig{
-		KV: cfg.Bus.KV(), Patterns: []string{job.RunPattern(cfg.Run)}, Logger: cfg.Logger,
-		Conn: cfg.Bus.JetStream().Conn(),
+		Source: cfg.Bus, Patterns: []string{job.RunPattern(cfg.Run)}, Logger: cfg.Logger,
 	})
 	if err != nil {
 		return nil, err

@@ -1,13 +1,8 @@
 package play
 
 import (
-	"context"
 	"fmt"
 
-	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/jetplay/jetplay/internal/bus"
-	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/playbook"
 )
 
@@ -31,22 +26,4 @@ func (e *Engine) idempotencyKey(t *playbook.Task, host, exec string) string {
 	n := e.occurrences[stem]
 	e.occMu.Unlock()
 	return fmt.Sprintf("play|%s|%d", stem, n)
-}
-
-// lastSeq is the highest job number a run has used, deleted jobs included,
-// so a resumed run never reuses a jid.
-func lastSeq(ctx context.Context, b *bus.Bus, run job.RunID) (int, error) {
-	w, err := b.KV().Watch(ctx, job.RunPattern(run), jetstream.IncludeHistory(), jetstream.MetaOnly())
-	if err != nil {
-		return 0, fmt.Errorf("resume %s: %w", run, err)
-	}
-	defer func() { _ = w.Stop() }()
-	last := 0
-	for e := range w.Updates() {
-		if e == nil {
-			break
-		}
-		last = max(last, job.ID(e.Key()).Seq())
-	}
-	return last, nil
 }

@@ -1,4 +1,8 @@
-package cli
+// Package publish is the publisher's wiring (cmd/publisher): it loads the
+// playbooks (or builds ad-hoc mode's one-task play), joins the NATS server
+// or starts an embedded one with in-process executors, and runs the play
+// engine.
+package publish
 
 import (
 	"context"
@@ -12,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/execute"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/logging"
@@ -35,8 +41,8 @@ const (
 	ExitInterrupted = 250
 )
 
-// PublishOptions are the publisher's flags.
-type PublishOptions struct {
+// Options are the publisher's flags.
+type Options struct {
 	Inventories []string
 	ExtraVars   []string
 	Limit       string
@@ -61,13 +67,13 @@ type PublishOptions struct {
 	// pattern given as the only argument, like the ansible command.
 	AdHoc     AdHoc
 	LogLevel  string
-	SSH       SSHOptions
-	Auth      NATSAuth
+	SSH       execute.SSHOptions
+	Auth      cli.NATSAuth
 	Playbooks []string
 }
 
-// Publish runs the playbooks and returns the exit code.
-func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) int {
+// Run runs the playbooks and returns the exit code.
+func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "ERROR! %v\n", err)
 		return code
@@ -146,17 +152,20 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 	if err != nil {
 		return fail(ExitBadInput, err)
 	}
-	n, err := node.Start(ctx, node.Config{
-		URL: o.NATS, NATSOptions: natsOpts, ConfigFile: natsConfig(o.NATSConfig, o.NATS), Name: "jetplay-publisher",
-		Bus: bus.Config{Replicas: o.Replicas}, Logger: log,
-	})
-	if err != nil {
-		return fail(ExitError, err)
-	}
-	defer n.Close()
-	if n.Embedded() {
-		secrets := secretLookup(inv.HostVars)
-		d, closeDialer, err := newDialer(o.SSH, secrets, log)
+	embedded := o.NATS == ""
+	var b *bus.Bus
+	if embedded {
+		n, err := node.Start(ctx, node.Config{
+			NATSOptions: natsOpts, ConfigFile: natsConfig(o.NATSConfig), Name: "jetplay-publisher",
+			Bus: bus.Config{Replicas: o.Replicas}, Logger: log,
+		})
+		if err != nil {
+			return fail(ExitError, err)
+		}
+		defer n.Close()
+		b = n.Bus
+		secrets := execute.Secrets(inv.HostVars)
+		d, closeDialer, err := execute.NewDialer(o.SSH, secrets, log)
 		if err != nil {
 			return fail(ExitError, err)
 		}
@@ -169,6 +178,16 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 		}); err != nil {
 			return fail(ExitError, err)
 		}
+	} else {
+		var closeConn func()
+		b, closeConn, err = cli.Connect(ctx, cli.ConnectConfig{
+			URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-publisher",
+			Bus: bus.Config{Replicas: o.Replicas}, Logger: log,
+		})
+		if err != nil {
+			return fail(ExitError, err)
+		}
+		defer closeConn()
 	}
 
 	run := job.NewRunID()
@@ -178,12 +197,12 @@ func Publish(ctx context.Context, o PublishOptions, stdout, stderr io.Writer) in
 			return fail(ExitBadInput, fmt.Errorf("--resume %q is not a run id", o.Resume))
 		}
 	}
-	if !n.Embedded() {
+	if !embedded {
 		// The jobs outlive this process: say how to pick the run up again.
 		fmt.Fprintf(stderr, "jetplay run %s (resume with --resume %s)\n", run, run)
 	}
 	outcome, err := play.Run(ctx, play.Config{
-		Bus: n.Bus, Inventory: inv, Reporter: rep, ExtraVars: extra, Limit: o.Limit,
+		Bus: b, Inventory: inv, Reporter: rep, ExtraVars: extra, Limit: o.Limit,
 		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log, Check: o.Check, Diff: o.Diff,
 		Run: run, Resume: o.Resume != "",
 		Tags: splitTags(o.Tags), SkipTags: splitTags(o.SkipTags), StartAt: o.StartAt,
@@ -209,8 +228,8 @@ func loadInventories(specs []string) (*playbook.Inventory, error) {
 
 // natsConfig picks the embedded server's config file: the flag, else
 // ./nats.conf when it exists.
-func natsConfig(flagValue, url string) string {
-	if flagValue != "" || url != "" {
+func natsConfig(flagValue string) string {
+	if flagValue != "" {
 		return flagValue
 	}
 	if _, err := os.Stat("nats.conf"); err == nil {

@@ -1,4 +1,4 @@
-package cli
+package publish
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 
 // listPlaybooks prints what --list-hosts, --list-tasks or --syntax-check
 // print, in ansible-playbook's layout.
-func listPlaybooks(w io.Writer, o PublishOptions, inv *playbook.Inventory, books []*playbook.Playbook) error {
+func listPlaybooks(w io.Writer, o Options, inv *playbook.Inventory, books []*playbook.Playbook) error {
 	for _, b := range books {
 		fmt.Fprintf(w, "\nplaybook: %s\n", b.Path)
 		if o.SyntaxCheck {

@@ -1,8 +1,8 @@
-package cli
+package publish
 
 import "runtime/debug"
 
-// PublisherGCPercent is the publisher's GOGC when the environment sets none.
+// GCPercent is the publisher's GOGC when the environment sets none.
 //
 // The publisher allocates a lot (task messages, status records, results)
 // and keeps little: at 10,000 hosts its live heap is tens of MB while the
@@ -12,12 +12,12 @@ import "runtime/debug"
 // included: 16.0–17.1 s against 14.1–16.3 s; four runs each, alternating;
 // docs/performance.md). It scales with the live heap, unlike a fixed
 // GOMEMLIMIT, so a larger inventory does not make the collector thrash.
-const PublisherGCPercent = 50
+const GCPercent = 50
 
-// TunePublisherGC applies PublisherGCPercent unless gogc (the GOGC
+// TuneGC applies GCPercent unless gogc (the GOGC
 // environment variable) is set: the user's own setting always wins.
-func TunePublisherGC(gogc string) {
+func TuneGC(gogc string) {
 	if gogc == "" {
-		debug.SetGCPercent(PublisherGCPercent)
+		debug.SetGCPercent(GCPercent)
 	}
 }

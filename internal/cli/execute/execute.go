@@ -1,4 +1,8 @@
-package cli
+// Package execute is the executor daemon's wiring (cmd/executor): it joins
+// the NATS server, opens the bus and runs one executor until stopped. Its
+// SSH settings and dialer are also those of the publisher's embedded
+// executors.
+package execute
 
 import (
 	"context"
@@ -9,14 +13,14 @@ import (
 	"time"
 
 	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/cli"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/logging"
-	"github.com/jetplay/jetplay/internal/node"
 	"github.com/jetplay/jetplay/internal/playbook"
 )
 
-// ExecuteOptions are the executor daemon's flags.
-type ExecuteOptions struct {
+// Options are the executor daemon's flags.
+type Options struct {
 	NATS         string
 	Name         string
 	Pool         string
@@ -29,15 +33,17 @@ type ExecuteOptions struct {
 	HostLimit    int
 	PackageLimit int
 	StatusTTL    time.Duration
-	// Setup creates or updates the streams, buckets and the pool\'s consumer
+	// Setup creates or updates the streams, buckets and the pool's consumer
 	// (as an administrator), then exits.
 	Setup bool
 	SSH   SSHOptions
-	Auth  NATSAuth
+	Auth  cli.NATSAuth
 }
 
-// Execute runs an executor until ctx is done and returns the exit code.
-func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
+// Run runs an executor until ctx is done and returns the exit code: 0 after
+// a stop, 1 when the bus cannot be reached or the executor failed, 2 for bad
+// options.
+func Run(ctx context.Context, o Options, stderr io.Writer) int {
 	log, err := logging.New(stderr, o.LogLevel)
 	if err != nil {
 		fmt.Fprintf(stderr, "executor: --log-level: %v\n", err)
@@ -49,7 +55,7 @@ func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
 	}
 	// Passwords come from a local inventory file or the environment, never
 	// from the bus.
-	var secrets secretLookup
+	var secrets Secrets
 	if o.Inventory != "" {
 		inv, err := playbook.LoadInventory(o.Inventory)
 		if err != nil {
@@ -63,28 +69,31 @@ func Execute(ctx context.Context, o ExecuteOptions, stderr io.Writer) int {
 		log.Error().Err(err).Msg("nats credentials")
 		return 2
 	}
-	n, err := node.Start(ctx, node.Config{URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-executor", Bus: bus.Config{Replicas: o.Replicas, StatusTTL: o.StatusTTL}, Setup: o.Setup, Logger: log})
+	b, closeConn, err := cli.Connect(ctx, cli.ConnectConfig{
+		URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-executor",
+		Bus: bus.Config{Replicas: o.Replicas, StatusTTL: o.StatusTTL}, Setup: o.Setup, Logger: log,
+	})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot reach the bus")
 		return 1
 	}
-	defer n.Close()
+	defer closeConn()
 	if o.Setup {
-		if _, err := n.Bus.Consumer(ctx, o.Pool); err != nil {
+		if _, err := b.Consumer(ctx, o.Pool); err != nil {
 			log.Error().Err(err).Msg("setup")
 			return 1
 		}
 		log.Info().Int("replicas", o.Replicas).Msg("streams, buckets and consumer are set up")
 		return 0
 	}
-	d, closeDialer, err := newDialer(o.SSH, secrets, log)
+	d, closeDialer, err := NewDialer(o.SSH, secrets, log)
 	if err != nil {
 		log.Error().Err(err).Msg("ssh")
 		return 2
 	}
 	defer closeDialer()
 	ex, err := executor.New(executor.Config{
-		Bus: n.Bus, Name: o.Name, Pool: o.Pool, Concurrency: o.Concurrency,
+		Bus: b, Name: o.Name, Pool: o.Pool, Concurrency: o.Concurrency,
 		Dialer: d, Secrets: secrets, Grace: o.Grace, Logger: log,
 		HostLimit: o.HostLimit, PackageLimit: o.PackageLimit,
 	})

@@ -1,25 +1,24 @@
-package cli
+package execute
 
 import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/term"
-	"strings"
-
 	"github.com/rs/zerolog"
 	flag "github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/jetplay/jetplay/internal/conn"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
 )
 
-// SSHOptions are the SSH settings shared by the publisher (embedded mode)
-// and the executor.
+// SSHOptions are the SSH settings of executors: the daemon's and the
+// publisher's embedded ones.
 type SSHOptions struct {
 	KnownHosts     []string
 	HostKeyCheck   bool
@@ -47,25 +46,28 @@ func hostKeyCheckingDefault() bool {
 	return true
 }
 
-// secretLookup reads passwords for a host from a variable source (the
-// inventory, in embedded mode). Passwords never reach the bus.
-type secretLookup func(host string) map[string]any
+// Secrets reads passwords for a host from a variable source (an
+// inventory's host variables). Passwords never reach the bus. A nil Secrets
+// has none.
+type Secrets func(host string) map[string]any
 
-func (f secretLookup) get(host string, keys ...string) string {
+func (f Secrets) get(host string, keys ...string) string {
 	if f == nil {
 		return ""
 	}
 	vars := f(host)
 	for _, k := range keys {
 		if v, ok := vars[k]; ok && v != nil {
-			return strings.TrimSpace(toString(v))
+			return strings.TrimSpace(fmt.Sprint(v))
 		}
 	}
 	return ""
 }
 
-// BecomePassword implements executor.Secrets.
-func (f secretLookup) BecomePassword(host string) string {
+// BecomePassword implements executor.Secrets: the host's
+// ansible_become_password (or its older names), else the environment's
+// JETPLAY_BECOME_PASSWORD.
+func (f Secrets) BecomePassword(host string) string {
 	if p := f.get(host, "ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"); p != "" {
 		return p
 	}
@@ -85,8 +87,11 @@ func (d dialer) Conn(host string, t job.Target) conn.Conn {
 // OpenConns implements executor.PoolStats.
 func (d dialer) OpenConns() int64 { return d.pool.Stats().OpenConns }
 
-// newDialer builds the executor's connections from the SSH options.
-func newDialer(o SSHOptions, secrets secretLookup, log zerolog.Logger) (executor.Dialer, func(), error) {
+// NewDialer builds an executor's connections from the SSH options: local
+// targets run locally, the rest through a pool of SSH connections, with
+// passwords from secrets or the environment (JETPLAY_SSH_PASSWORD). The
+// returned func closes the pool.
+func NewDialer(o SSHOptions, secrets Secrets, log zerolog.Logger) (executor.Dialer, func(), error) {
 	cfg := conn.SSHConfig{
 		KnownHostsFiles:          o.KnownHosts,
 		InsecureSkipHostKeyCheck: !o.HostKeyCheck,
@@ -95,7 +100,7 @@ func newDialer(o SSHOptions, secrets secretLookup, log zerolog.Logger) (executor
 		Logger:                   log,
 	}
 	if o.ConnectTimeout > 0 {
-		cfg.ConnectTimeout = secondsDur(o.ConnectTimeout)
+		cfg.ConnectTimeout = time.Duration(o.ConnectTimeout) * time.Second
 	}
 	cfg.IdleTimeout = o.IdleTimeout
 	cfg.Password = func(host string) (string, error) {

@@ -1,4 +1,6 @@
-package cli
+// Package watch is the watcher's wiring (cmd/watcher): its subcommands
+// wait on, show, follow and cancel jobs through the bus.
+package watch
 
 import (
 	"context"
@@ -10,26 +12,23 @@ import (
 	"os"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/jetplay/jetplay/internal/bus"
+	"github.com/jetplay/jetplay/internal/cli"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/logging"
-	"github.com/jetplay/jetplay/internal/node"
 	"github.com/jetplay/jetplay/internal/render"
 	"github.com/jetplay/jetplay/internal/watcher"
 )
 
 // Watcher exit codes.
 const (
-	WatchOK        = 0 // every job succeeded (or the condition held)
-	WatchError     = 1 // error or timeout
-	WatchJobFailed = 2 // a job ended in a state other than succeeded
+	ExitOK        = 0 // every job succeeded (or the condition held)
+	ExitError     = 1 // error or timeout
+	ExitJobFailed = 2 // a job ended in a state other than succeeded
 )
 
-// WatchOptions are the watcher's flags.
-type WatchOptions struct {
+// Options are the watcher's flags.
+type Options struct {
 	NATS     string
 	Output   string
 	Timeout  time.Duration
@@ -44,19 +43,19 @@ type WatchOptions struct {
 	// Follow, with logs, keeps printing until the job's output ends.
 	Follow bool
 	// Auth are the NATS credentials and TLS settings.
-	Auth NATSAuth
+	Auth cli.NATSAuth
 }
 
-// WatchCommand runs one watcher subcommand and returns the exit code.
-func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string, stdout, stderr io.Writer) int {
+// Run runs one watcher subcommand and returns the exit code.
+func Run(ctx context.Context, o Options, cmd string, args []string, stdout, stderr io.Writer) int {
 	log, err := logging.New(stderr, o.LogLevel)
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
-		return WatchError
+		return ExitError
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
-		return WatchError
+		return ExitError
 	}
 	if o.NATS == "" {
 		return fail(errors.New("no NATS URL: give --nats or NATS_URL"))
@@ -78,20 +77,19 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 	if err != nil {
 		return fail(err)
 	}
-	n, err := node.Start(ctx, node.Config{URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-watcher", Bus: bus.Config{}, Logger: log})
+	b, closeConn, err := cli.Connect(ctx, cli.ConnectConfig{URL: o.NATS, NATSOptions: natsOpts, Name: "jetplay-watcher", Logger: log})
 	if err != nil {
 		return fail(err)
 	}
-	defer n.Close()
-	kv := n.Bus.KV()
+	defer closeConn()
 	switch cmd {
 	case "status":
-		code := WatchOK
+		code := ExitOK
 		for _, id := range ids {
-			st, _, err := n.Bus.Status(ctx, id)
+			st, _, err := b.Status(ctx, id)
 			if err != nil {
 				fmt.Fprintf(stderr, "watcher: %v\n", err)
-				code = WatchError
+				code = ExitError
 				continue
 			}
 			printStatus(stdout, o.Output, st, true)
@@ -102,50 +100,47 @@ func WatchCommand(ctx context.Context, o WatchOptions, cmd string, args []string
 		if len(args) > 0 {
 			pattern = args[0]
 		}
-		err := watcher.Watch(ctx, kv, pattern, func(u watcher.Update) error {
+		err := watcher.Watch(ctx, b, pattern, func(u watcher.Update) error {
 			printStatus(stdout, o.Output, u.Status, false)
 			return nil
 		})
 		if err != nil {
 			return fail(err)
 		}
-		return WatchOK
+		return ExitOK
 	case "wait":
 		if o.Run != "" {
 			run := job.RunID(o.Run)
 			if !run.Valid() {
 				return fail(fmt.Errorf("--run %q is not a run id", o.Run))
 			}
-			lister, err := kv.ListKeysFiltered(ctx, job.RunPattern(run))
+			ids, err = b.RunJobs(ctx, run)
 			if err != nil {
 				return fail(err)
-			}
-			for k := range lister.Keys() {
-				ids = append(ids, job.ID(k))
 			}
 			if len(ids) == 0 {
 				return fail(fmt.Errorf("run %s has no jobs", run))
 			}
 		}
-		return waitJobs(ctx, o, kv, n.NC, ids, stdout, stderr)
+		return waitJobs(ctx, o, b, ids, stdout, stderr)
 	case "cancel":
-		return cancelJobs(ctx, o, n.Bus, ids, stdout, stderr)
+		return cancelJobs(ctx, o, b, ids, stdout, stderr)
 	case "logs":
-		return printLogs(ctx, o, n.Bus, ids, stdout, stderr)
+		return printLogs(ctx, o, b, ids, stdout, stderr)
 	}
 	return fail(fmt.Errorf("unknown command %q (use wait, status, watch, logs or cancel)", cmd))
 }
 
 // waitJobs waits for every job to end (or --until to hold), bounded by
 // --timeout or, with --until, by --retries × --delay as Ansible's until is.
-func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, nc *nats.Conn, ids []job.ID, stdout, stderr io.Writer) int {
+func waitJobs(ctx context.Context, o Options, b *bus.Bus, ids []job.ID, stdout, stderr io.Writer) int {
 	cond := watcher.Final
 	timeout := o.Timeout
 	if o.Until != "" {
 		eng := render.New()
 		if err := eng.CheckExpr(o.Until); err != nil {
 			fmt.Fprintf(stderr, "watcher: --until: %v\n", err)
-			return WatchError
+			return ExitError
 		}
 		cond = untilCond(eng, o.Until)
 		if budget := time.Duration(float64(o.Retries) * o.Delay * float64(time.Second)); budget > 0 && (timeout == 0 || budget < timeout) {
@@ -157,18 +152,18 @@ func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, nc *na
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	got, err := watcher.WaitAll(ctx, kv, ids, cond, watcher.WithConn(nc))
-	code := WatchOK
+	got, err := watcher.WaitAll(ctx, b, ids, cond)
+	code := ExitOK
 	for _, id := range ids {
 		u, ok := got[id]
 		if !ok || u.Status.State == "" {
 			fmt.Fprintf(stdout, "%s not found\n", id)
-			code = WatchError
+			code = ExitError
 			continue
 		}
 		printStatus(stdout, o.Output, u.Status, false)
-		if o.Until == "" && u.Status.State != job.Succeeded && code == WatchOK {
-			code = WatchJobFailed
+		if o.Until == "" && u.Status.State != job.Succeeded && code == ExitOK {
+			code = ExitJobFailed
 		}
 	}
 	if err != nil {
@@ -177,7 +172,7 @@ func waitJobs(ctx context.Context, o WatchOptions, kv jetstream.KeyValue, nc *na
 		} else {
 			fmt.Fprintf(stderr, "watcher: %v\n", err)
 		}
-		return WatchError
+		return ExitError
 	}
 	return code
 }
@@ -224,7 +219,7 @@ func untilCond(r *render.Engine, expr string) watcher.Cond {
 }
 
 // cancelJobs cancels the given jobs, or every unfinished job of --run.
-func cancelJobs(ctx context.Context, o WatchOptions, b *bus.Bus, ids []job.ID, stdout, stderr io.Writer) int {
+func cancelJobs(ctx context.Context, o Options, b *bus.Bus, ids []job.ID, stdout, stderr io.Writer) int {
 	by := o.By
 	if by == "" {
 		by = whoAmI()
@@ -233,23 +228,21 @@ func cancelJobs(ctx context.Context, o WatchOptions, b *bus.Bus, ids []job.ID, s
 		run := job.RunID(o.Run)
 		if !run.Valid() {
 			fmt.Fprintf(stderr, "watcher: --run %q is not a run id\n", o.Run)
-			return WatchError
+			return ExitError
 		}
-		lister, err := b.KV().ListKeysFiltered(ctx, job.RunPattern(run))
+		more, err := b.RunJobs(ctx, run)
 		if err != nil {
 			fmt.Fprintf(stderr, "watcher: %v\n", err)
-			return WatchError
+			return ExitError
 		}
-		for k := range lister.Keys() {
-			ids = append(ids, job.ID(k))
-		}
+		ids = append(ids, more...)
 	}
-	code := WatchOK
+	code := ExitOK
 	for _, id := range ids {
 		st, err := b.Cancel(ctx, id, by)
 		if err != nil {
 			fmt.Fprintf(stderr, "watcher: cancel %s: %v\n", id, err)
-			code = WatchError
+			code = ExitError
 			continue
 		}
 		switch {
@@ -275,7 +268,7 @@ func whoAmI() string {
 
 // printLogs prints the live output of jobs: what is stored, then (-f) what
 // comes, until each job's output ends.
-func printLogs(ctx context.Context, o WatchOptions, b *bus.Bus, ids []job.ID, stdout, stderr io.Writer) int {
+func printLogs(ctx context.Context, o Options, b *bus.Bus, ids []job.ID, stdout, stderr io.Writer) int {
 	for _, id := range ids {
 		err := b.Output(ctx, id, o.Follow, func(c job.OutputChunk) bool {
 			switch {
@@ -293,8 +286,8 @@ func printLogs(ctx context.Context, o WatchOptions, b *bus.Bus, ids []job.ID, st
 		})
 		if err != nil {
 			fmt.Fprintf(stderr, "watcher: logs %s: %v\n", id, err)
-			return WatchError
+			return ExitError
 		}
 	}
-	return WatchOK
+	return ExitOK
 }
