@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/job"
@@ -72,15 +71,8 @@ func (r record) update(id job.ID) (Update, error) {
 
 // HubConfig configures a Hub.
 type HubConfig struct {
-	// Source gives the status records (a *bus.Bus). Required, unless KV is
-	// set.
+	// Source gives the status records (a *bus.Bus). Required.
 	Source Source
-	// KV is the bare status bucket, used when Source is nil: a watch that
-	// is not re-opened after a reconnect.
-	//
-	// Deprecated: use Source. KV stays only until play's async_status
-	// (controller.go) moves to Source; it goes with it.
-	KV jetstream.KeyValue
 	// Patterns are the keys to watch (jids or run patterns such as
 	// job.RunPattern(run)); empty means every key.
 	Patterns []string
@@ -92,9 +84,6 @@ type HubConfig struct {
 // so Latest is complete for the watched keys.
 func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
 	src := cfg.Source
-	if src == nil && cfg.KV != nil {
-		src = kvSource{cfg.KV}
-	}
 	if src == nil {
 		return nil, errors.New("watcher: Source is required")
 	}

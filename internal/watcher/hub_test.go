@@ -239,33 +239,10 @@ func TestUndecodableRecordIsSkipped(t *testing.T) {
 	}
 }
 
-// The deprecated HubConfig.KV (a bare bucket instead of a Source) still
-// sees current values, changes and deletions.
-func TestHubOnABareBucket(t *testing.T) {
-	b, ctx := setup(t)
-	run := job.NewRunID()
-	id := run.Job(1)
-	queued(t, ctx, b, id)
-	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: b.KV(), Patterns: []string{job.RunPattern(run)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Stop()
-	if u, ok := h.Latest(id); !ok || u.Status.State != job.Queued {
-		t.Fatalf("Latest after NewHub: %+v, %v; want queued", u, ok)
-	}
-	move(t, ctx, b, id, job.Running)
-	move(t, ctx, b, id, job.Succeeded)
-	if u, err := h.Wait(ctx, id, watcher.Final); err != nil || u.Status.State != job.Succeeded {
-		t.Fatalf("wait: %s, %v", u.Status.State, err)
-	}
-	if err := b.DeleteStatus(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.Wait(ctx, id, func(watcher.Update) (bool, error) { return false, nil }); !errors.Is(err, watcher.ErrDeleted) {
-		t.Fatalf("wait after the deletion: %v, want ErrDeleted", err)
-	}
-	if _, err := watcher.NewHub(ctx, watcher.HubConfig{}); err == nil {
+// NewHub refuses a config without a Source.
+func TestNewHubNeedsASource(t *testing.T) {
+	t.Parallel()
+	if _, err := watcher.NewHub(context.Background(), watcher.HubConfig{}); err == nil {
 		t.Fatal("a hub without a source was made")
 	}
 }
