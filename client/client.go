@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
@@ -76,11 +75,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Conn == nil {
 		return nil, errors.New("client: Conn is required")
 	}
-	js, err := jetstream.New(cfg.Conn)
-	if err != nil {
-		return nil, err
-	}
-	b, err := bus.Open(ctx, js, bus.Config{Replicas: cfg.Replicas})
+	b, err := bus.OpenConn(ctx, cfg.Conn, bus.Config{Replicas: cfg.Replicas})
 	if err != nil {
 		return nil, err
 	}
@@ -150,8 +145,7 @@ func (c *Client) Wait(ctx context.Context, id JID, cond Cond) (Status, error) {
 
 // WaitAll waits until cond holds for every job, through one watch.
 func (c *Client) WaitAll(ctx context.Context, ids []JID, cond Cond) (map[JID]Status, error) {
-	got, err := watcher.WaitAll(ctx, c.bus.KV(), ids, func(u watcher.Update) (bool, error) { return cond(u.Status) },
-		watcher.WithConn(c.bus.JetStream().Conn()))
+	got, err := watcher.WaitAll(ctx, c.bus, ids, func(u watcher.Update) (bool, error) { return cond(u.Status) })
 	out := make(map[JID]Status, len(got))
 	for id, u := range got {
 		out[id] = u.Status
@@ -163,7 +157,7 @@ func (c *Client) WaitAll(ctx context.Context, ids []JID, cond Cond) (map[JID]Sta
 // jid, "<run>.*", or "" for all), current values first, until ctx ends or fn
 // returns an error.
 func (c *Client) Watch(ctx context.Context, pattern string, fn func(Status) error) error {
-	return watcher.Watch(ctx, c.bus.KV(), pattern, func(u watcher.Update) error { return fn(u.Status) })
+	return watcher.Watch(ctx, c.bus, pattern, func(u watcher.Update) error { return fn(u.Status) })
 }
 
 // Status returns a job's current record.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/jetplay/jetplay/client"
 	"github.com/jetplay/jetplay/internal/broker"
@@ -67,8 +66,7 @@ func Example() {
 
 // startExecutor runs one in-process executor until the returned func is called.
 func startExecutor(ctx context.Context, nc *nats.Conn) func() {
-	js, _ := jetstream.New(nc)
-	b, err := bus.Open(ctx, js, bus.Config{})
+	b, err := bus.OpenConn(ctx, nc, bus.Config{})
 	if err != nil {
 		return func() {}
 	}

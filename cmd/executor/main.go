@@ -21,10 +21,11 @@ import (
 	flag "github.com/spf13/pflag"
 
 	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/execute"
 )
 
 func main() {
-	var o cli.ExecuteOptions
+	var o execute.Options
 	fs := flag.NewFlagSet("executor", flag.ContinueOnError)
 	fs.StringVar(&o.NATS, "nats", os.Getenv("NATS_URL"), "NATS URL (env NATS_URL)")
 	fs.StringVar(&o.Name, "name", "", "executor name in status records (default hostname-pid)")
@@ -39,7 +40,7 @@ func main() {
 	fs.IntVar(&o.PackageLimit, "package-limit", 1, "package-manager jobs (apt, yum, dnf, package) at once on one host; -1: no limit")
 	fs.DurationVar(&o.StatusTTL, "status-ttl", 7*24*time.Hour, "how long status records live after their last write (when creating the bucket)")
 	fs.BoolVar(&o.Setup, "setup", false, "create or update the streams, buckets and this pool's consumer (with --replicas, --status-ttl), then exit; needs administrator rights")
-	cli.SSHFlags(fs, &o.SSH)
+	execute.SSHFlags(fs, &o.SSH)
 	cli.NATSFlags(fs, &o.Auth)
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -61,7 +62,7 @@ func main() {
 		os.Exit(130) // second signal: now
 	}()
 	stopProfiles := cli.StartProfiles(os.Getenv(cli.EnvCPUProfile), os.Getenv(cli.EnvMemProfile), os.Stderr)
-	code := cli.Execute(ctx, o, os.Stderr)
+	code := execute.Run(ctx, o, os.Stderr)
 	stopProfiles()
 	os.Exit(code)
 }

@@ -24,10 +24,12 @@ import (
 	flag "github.com/spf13/pflag"
 
 	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/execute"
+	"github.com/jetplay/jetplay/internal/cli/publish"
 )
 
 func main() {
-	cli.TunePublisherGC(os.Getenv("GOGC"))
+	publish.TuneGC(os.Getenv("GOGC"))
 	stopProfiles := cli.StartProfiles(os.Getenv(cli.EnvCPUProfile), os.Getenv(cli.EnvMemProfile), os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -37,7 +39,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var o cli.PublishOptions
+	var o publish.Options
 	fs := flag.NewFlagSet("publisher", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -70,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVarP(&o.AdHoc.Poll, "poll", "P", 15, "ad-hoc mode with -B: poll interval in seconds (0: start and return the job id)")
 	fs.StringVar(&o.Resume, "resume", "", "pick up run RUN again (after the publisher died): jobs already published are waited on, not published again")
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	cli.SSHFlags(fs, &o.SSH)
+	execute.SSHFlags(fs, &o.SSH)
 	cli.NATSFlags(fs, &o.Auth)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -79,5 +81,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 5
 	}
 	o.Playbooks = fs.Args()
-	return cli.Publish(ctx, o, stdout, stderr)
+	return publish.Run(ctx, o, stdout, stderr)
 }

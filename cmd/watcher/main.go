@@ -25,6 +25,7 @@ import (
 	flag "github.com/spf13/pflag"
 
 	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/watch"
 )
 
 func main() {
@@ -37,7 +38,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var o cli.WatchOptions
+	var o watch.Options
 	fs := flag.NewFlagSet("watcher", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -59,11 +60,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		return cli.WatchError
+		return watch.ExitError
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return cli.WatchError
+		return watch.ExitError
 	}
-	return cli.WatchCommand(ctx, o, fs.Arg(0), fs.Args()[1:], stdout, stderr)
+	return watch.Run(ctx, o, fs.Arg(0), fs.Args()[1:], stdout, stderr)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/job"
 )
@@ -42,6 +43,8 @@ type Config struct {
 	MaxAge time.Duration
 	// Duplicates is the window in which a resent jid is stored once. Default 2m.
 	Duplicates time.Duration
+	// Logger receives warnings the bus recovers from (zero value: discarded).
+	Logger zerolog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -64,6 +67,10 @@ type Bus struct {
 	idem   jetstream.KeyValue
 	stream jetstream.Stream
 	cfg    Config
+	log    zerolog.Logger
+	// onRewatch, when set (by tests), is called each time a status watch
+	// has been re-opened after a reconnect.
+	onRewatch func()
 }
 
 // Open returns a Bus on jetplay's stream and buckets, creating those that do
@@ -78,6 +85,35 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error)
 // administrator's step, e.g. after changing replicas or TTLs).
 func Setup(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error) {
 	return open(ctx, js, cfg, true)
+}
+
+// OpenConn is Open on a NATS connection.
+func OpenConn(ctx context.Context, nc *nats.Conn, cfg Config) (*Bus, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return open(ctx, js, cfg, false)
+}
+
+// SetupConn is Setup on a NATS connection.
+func SetupConn(ctx context.Context, nc *nats.Conn, cfg Config) (*Bus, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return open(ctx, js, cfg, true)
+}
+
+// ClientOptions are the nats.go options of a jetplay connection named name:
+// it reconnects without limit, every 250 ms, since the bus's retries and
+// watches count on a connection that comes back after a node dies.
+func ClientOptions(name string) []nats.Option {
+	return []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+	}
 }
 
 func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) (*Bus, error) {
@@ -142,7 +178,8 @@ func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) 
 	if err != nil {
 		return nil, err
 	}
-	return &Bus{js: js, kv: kv, idem: idem, stream: st, cfg: cfg}, nil
+	log := cfg.Logger.With().Str("component", "bus").Logger()
+	return &Bus{js: js, kv: kv, idem: idem, stream: st, cfg: cfg, log: log}, nil
 }
 
 func openKV(ctx context.Context, js jetstream.JetStream, update bool, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
@@ -170,10 +207,12 @@ func openKV(ctx context.Context, js jetstream.JetStream, update bool, c jetstrea
 // Config returns the settings in force (defaults filled in).
 func (b *Bus) Config() Config { return b.cfg }
 
-// KV is the status bucket.
+// KV is the status bucket, for tests and tools: jetplay's own packages use
+// the Bus's methods.
 func (b *Bus) KV() jetstream.KeyValue { return b.kv }
 
-// JetStream is the JetStream context the bus was opened with.
+// JetStream is the JetStream context the bus was opened with, for tests and
+// tools: jetplay's own packages use the Bus's methods.
 func (b *Bus) JetStream() jetstream.JetStream { return b.js }
 
 // Consumer returns the durable pull consumer of pool, creating it when it
@@ -295,6 +334,20 @@ func (b *Bus) Status(ctx context.Context, id job.ID) (job.Status, uint64, error)
 	}
 	st, err := job.DecodeStatus(e.Value())
 	return st, e.Revision(), err
+}
+
+// DeleteStatus deletes job id's status record (async_status mode=cleanup):
+// watches see the deletion (a job.StatusEntry without a Value) and Status
+// then fails with ErrNotFound. Deleting a record that does not exist is no
+// error.
+func (b *Bus) DeleteStatus(ctx context.Context, id job.ID) error {
+	err := retry(ctx, b.js.Conn(), func(octx context.Context) error {
+		return b.kv.Delete(octx, job.StatusKey(id))
+	})
+	if err != nil {
+		return fmt.Errorf("delete status %s: %w", id, err)
+	}
+	return nil
 }
 
 // Record is a job's status record with the KV revision it was read or

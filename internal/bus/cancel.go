@@ -76,3 +76,75 @@ func (b *Bus) Cancel(ctx context.Context, id job.ID, by string) (job.Status, err
 	}
 	return st, nil
 }
+
+// Subscription is a subscription an On method started.
+type Subscription struct{ sub *nats.Subscription }
+
+// Stop ends the subscription. A second Stop does nothing.
+func (s *Subscription) Stop() { _ = s.sub.Unsubscribe() }
+
+// OnCancel answers the cancel requests Cancel sends, for every job: cancel
+// is called with the job and who asked ("unknown" when the request names
+// nobody) and reports whether this executor holds the job (and stopped it).
+// Only a holder answers, with a CancelReply naming executor; every executor
+// hears every request, so the requester gets the holder's answer or none
+// (ErrNoHolder). cancel runs on the connection's delivery goroutine: it
+// must not block.
+func (b *Bus) OnCancel(executor string, cancel func(id job.ID, by string) (held bool)) (*Subscription, error) {
+	reply, err := json.Marshal(CancelReply{Executor: executor, Held: true})
+	if err != nil {
+		return nil, err
+	}
+	sub, err := b.js.Conn().Subscribe(job.CancelSubjects(), func(m *nats.Msg) {
+		id, ok := job.SubjectJob(job.CancelSubjectPrefix, m.Subject)
+		if !ok {
+			return
+		}
+		var req CancelRequest
+		_ = json.Unmarshal(m.Data, &req)
+		if req.By == "" {
+			req.By = "unknown"
+		}
+		if cancel(id, req.By) {
+			_ = m.Respond(reply)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subscribe %s: %w", job.CancelSubjects(), err)
+	}
+	return &Subscription{sub}, nil
+}
+
+// OnProbe answers HolderAlive, for every job that holds reports as held,
+// with executor's name. holds runs on the connection's delivery goroutine:
+// it must not block.
+func (b *Bus) OnProbe(executor string, holds func(id job.ID) bool) (*Subscription, error) {
+	sub, err := b.js.Conn().Subscribe(job.ProbeSubjects(), func(m *nats.Msg) {
+		if id, ok := job.SubjectJob(job.ProbeSubjectPrefix, m.Subject); ok && holds(id) {
+			_ = m.Respond([]byte(executor))
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subscribe %s: %w", job.ProbeSubjects(), err)
+	}
+	return &Subscription{sub}, nil
+}
+
+// HolderAlive asks whether some executor still holds job id (one that
+// answers OnProbe for it): up to 3 tries of 1 s each. It is false when no
+// executor answers, when nobody listens on probes at all, and when ctx ends.
+func (b *Bus) HolderAlive(ctx context.Context, id job.ID) bool {
+	nc := b.js.Conn()
+	for range 3 {
+		rctx, cancel := context.WithTimeout(ctx, time.Second)
+		_, err := nc.RequestWithContext(rctx, job.ProbeSubject(id), nil)
+		cancel()
+		if err == nil {
+			return true
+		}
+		if errors.Is(err, nats.ErrNoResponders) || ctx.Err() != nil {
+			return false
+		}
+	}
+	return false
+}

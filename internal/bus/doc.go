@@ -1,5 +1,8 @@
-// Package bus is all of jetplay's JetStream: it creates the work-queue stream,
-// the executors' durable consumer and the status bucket, publishes tasks
-// (de-duplicated by jid), and reads and writes status records with
-// compare-and-set. The names it uses come from package job.
+// Package bus is all of jetplay's JetStream, and the only package that
+// calls its APIs: it creates the work-queue stream, the executors' durable
+// consumers, the status and idempotency buckets and the live output
+// stream; publishes tasks (de-duplicated by jid); reads, writes (with
+// compare-and-set), deletes and watches status records; and carries the
+// cancel and probe requests and the max-deliveries advisory between
+// producers and executors. The names it uses come from package job.
 package bus

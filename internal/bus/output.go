@@ -19,7 +19,7 @@ func openOutputStream(ctx context.Context, js jetstream.JetStream, cfg Config, u
 	sc := jetstream.StreamConfig{
 		Name:        job.OutputStream,
 		Description: "jetplay live job output, one subject per jid",
-		Subjects:    []string{job.OutputSubjectPrefix + ".>"},
+		Subjects:    []string{job.OutputSubjects()},
 		Retention:   jetstream.LimitsPolicy,
 		Storage:     jetstream.FileStorage,
 		Replicas:    cfg.Replicas,

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/publish"
 )
 
 // TestAdHocMode: -m/-a runs one module on a pattern's hosts and prints what
@@ -16,25 +16,25 @@ func TestAdHocMode(t *testing.T) {
 	inv := filepath.Join(repoRoot(t), "examples", "inventory.ini")
 	tests := []struct {
 		name string
-		ad   cli.AdHoc
+		ad   publish.AdHoc
 		code int
 		want []string
 	}{
-		{"command", cli.AdHoc{Module: "command", Args: "echo hi"}, 0,
+		{"command", publish.AdHoc{Module: "command", Args: "echo hi"}, 0,
 			[]string{"node1 | CHANGED | rc=0 >>\nhi\n", "node2 | CHANGED | rc=0 >>\nhi\n"}},
-		{"failing command", cli.AdHoc{Module: "command", Args: "false"}, 2,
+		{"failing command", publish.AdHoc{Module: "command", Args: "false"}, 2,
 			[]string{"node1 | FAILED | rc=1 >>\nnon-zero return code\n"}},
-		{"debug", cli.AdHoc{Module: "ansible.builtin.debug", Args: "msg=x"}, 0,
+		{"debug", publish.AdHoc{Module: "ansible.builtin.debug", Args: "msg=x"}, 0,
 			[]string{"node1 | SUCCESS => {\n    \"msg\": \"x\"\n}\n"}},
-		{"ping", cli.AdHoc{Module: "ping"}, 0,
+		{"ping", publish.AdHoc{Module: "ping"}, 0,
 			[]string{"node2 | SUCCESS => {\n    \"changed\": false,\n    \"ping\": \"pong\"\n}\n"}},
-		{"background", cli.AdHoc{Module: "shell", Args: "sleep 1", Background: 5, Poll: 0}, 0,
+		{"background", publish.AdHoc{Module: "shell", Args: "sleep 1", Background: 5, Poll: 0}, 0,
 			[]string{"node1 | CHANGED => {\n    \"ansible_job_id\": \"<jid>\",\n    \"changed\": true,\n    \"finished\": 0,\n    \"results_file\": \"jetplay_status/<jid>\",\n    \"started\": 1\n}\n"}},
 	}
 	jid := regexp.MustCompile(`r[0-9a-f]{18}\.[0-9]{8}`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := cli.PublishOptions{Forks: 5, Output: "text", LogLevel: "warn", Executors: 1,
+			o := publish.Options{Forks: 5, Output: "text", LogLevel: "warn", Executors: 1,
 				Inventories: []string{inv}, Playbooks: []string{"local"}, AdHoc: tt.ad}
 			o.SSH.HostKeyCheck = true
 			code, out, errOut := publishOpts(t, o)

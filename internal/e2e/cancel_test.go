@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/watch"
 	"github.com/jetplay/jetplay/internal/job"
 )
 
@@ -29,7 +29,7 @@ func TestCancelRunningJobKillsItsProcessGroup(t *testing.T) {
 	data, _ := os.ReadFile(child)
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
 
-	code, out, errOut := watch(t, c.url, cli.WatchOptions{By: "alice"}, "cancel", string(id))
+	code, out, errOut := runWatcher(t, c.url, watch.Options{By: "alice"}, "cancel", string(id))
 	if code != 0 {
 		t.Fatalf("cancel: exit %d %s %s", code, out, errOut)
 	}
@@ -48,7 +48,7 @@ func TestCancelQueuedJobNeverStarts(t *testing.T) {
 	run := job.NewRunID()
 	id := run.Job(1)
 	submit(t, c, shellTask(id, "touch "+dir+"/ran", 0))
-	if code, out, errOut := watch(t, c.url, cli.WatchOptions{By: "bob", Run: string(run)}, "cancel"); code != 0 || !strings.Contains(out, "cancelled") {
+	if code, out, errOut := runWatcher(t, c.url, watch.Options{By: "bob", Run: string(run)}, "cancel"); code != 0 || !strings.Contains(out, "cancelled") {
 		t.Fatalf("cancel --run: exit %d %s %s", code, out, errOut)
 	}
 	c.startExecutor(t, "ex", 2)

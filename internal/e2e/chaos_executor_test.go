@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/watch"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/sshdtest"
 )
@@ -147,7 +147,7 @@ func TestCancelRunningRemoteJob(t *testing.T) {
 	eventually(t, 20*time.Second, "remote job started", func() bool { b, _ := os.ReadFile(child); return len(b) > 0 })
 	b, _ := os.ReadFile(child)
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	if code, out, errOut := watch(t, c.url, cli.WatchOptions{By: "carol"}, "cancel", string(id)); code != 0 {
+	if code, out, errOut := runWatcher(t, c.url, watch.Options{By: "carol"}, "cancel", string(id)); code != 0 {
 		t.Fatalf("cancel: exit %d %s %s", code, out, errOut)
 	}
 	st := waitAll(t, c, []job.ID{id}, 30*time.Second)[id].Status

@@ -138,7 +138,7 @@ func runChaos(t *testing.T, lead func(c *r3Cluster) *server.Server, separate fun
 	owg.Add(1)
 	go func() {
 		defer owg.Done()
-		_ = watcher.Watch(octx, obsBus.KV(), job.RunPattern(run), func(u watcher.Update) error {
+		_ = watcher.Watch(octx, obsBus, job.RunPattern(run), func(u watcher.Update) error {
 			mu.Lock()
 			defer mu.Unlock()
 			events = append(events, seen{time.Now(), u.Status.JID, u.Status.State})
@@ -259,7 +259,7 @@ func runChaos(t *testing.T, lead func(c *r3Cluster) *server.Server, separate fun
 	// Every job ends, within the bound, seen from a fresh client.
 	waitBus := c.openBus(t, c.connect(t, "waiter", other))
 	wctx, cancel := context.WithDeadline(context.Background(), start.Add(chaosBound))
-	got, err := watcher.WaitAll(wctx, waitBus.KV(), ids, watcher.Final)
+	got, err := watcher.WaitAll(wctx, waitBus, ids, watcher.Final)
 	cancel()
 	elapsed := time.Since(start)
 	fwg.Wait()

@@ -54,7 +54,7 @@ func TestClusterClientsSurviveTheirNode(t *testing.T) {
 				t.Fatal(err)
 			}
 			move(t, ctx, writer, id, job.Running)
-			hub, err := watcher.NewHub(ctx, watcher.HubConfig{KV: hubBus.KV(), Patterns: []string{job.RunPattern(run)}})
+			hub, err := watcher.NewHub(ctx, watcher.HubConfig{Source: hubBus, Patterns: []string{job.RunPattern(run)}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -42,7 +42,7 @@ func TestBadInputGivesOneLineErrorWithFileAndLine(t *testing.T) {
 			if tt.file != "" {
 				args = append(args, writeFile(t, dir, tt.file, tt.body))
 			}
-			code, out, errOut := publish(t, "", args...)
+			code, out, errOut := runPublisher(t, "", args...)
 			if code == 0 {
 				t.Fatalf("exit 0, want non-zero\n%s", out)
 			}

@@ -30,7 +30,7 @@ func TestExamples(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			code, out, errOut := publish(t, c.url, "-i", inv, filepath.Join(root, "examples", tt.file))
+			code, out, errOut := runPublisher(t, c.url, "-i", inv, filepath.Join(root, "examples", tt.file))
 			if code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 			}
@@ -48,7 +48,7 @@ func TestExamples(t *testing.T) {
 // publisher starts its own server and executors.
 func TestEmbeddedDefault(t *testing.T) {
 	root := repoRoot(t)
-	code, out, errOut := publish(t, "", "-i", filepath.Join(root, "examples", "inventory.ini"), filepath.Join(root, "examples", "site.yml"))
+	code, out, errOut := runPublisher(t, "", "-i", filepath.Join(root, "examples", "inventory.ini"), filepath.Join(root, "examples", "site.yml"))
 	if code != 0 || !strings.Contains(out, "PLAY RECAP") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}

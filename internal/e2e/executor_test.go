@@ -38,7 +38,7 @@ func waitAll(t *testing.T, c *cluster, ids []job.ID, d time.Duration) map[job.ID
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	got, err := watcher.WaitAll(ctx, c.bus.KV(), ids, watcher.Final)
+	got, err := watcher.WaitAll(ctx, c.bus, ids, watcher.Final)
 	if err != nil {
 		t.Fatal(err)
 	}

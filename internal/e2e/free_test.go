@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/publish"
 )
 
 // TestFreeStrategyDoesNotWaitForSlowHosts: under strategy free a host goes
@@ -25,7 +25,7 @@ func TestFreeStrategyDoesNotWaitForSlowHosts(t *testing.T) {
       set_fact:
         done: true
 `)
-	o := cli.PublishOptions{Forks: 5, Output: "text", LogLevel: "warn", Executors: 1,
+	o := publish.Options{Forks: 5, Output: "text", LogLevel: "warn", Executors: 1,
 		Inventories: []string{inv}, Playbooks: []string{pb}}
 	o.SSH.HostKeyCheck = true
 	// Under linear the slow host's first task would wait for a file only the

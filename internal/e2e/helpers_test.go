@@ -18,7 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/bus"
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/publish"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/natstest"
 )
@@ -120,12 +120,12 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-// publish runs the publisher with args against url ("" = embedded) and
+// runPublisher runs the publisher with args against url ("" = embedded) and
 // returns its exit code, stdout and stderr.
-func publish(t *testing.T, url string, args ...string) (int, string, string) {
+func runPublisher(t *testing.T, url string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	o := cli.PublishOptions{Forks: 10, Output: "text", NATS: url, Executors: 1, LogLevel: "warn", Replicas: 1}
+	o := publish.Options{Forks: 10, Output: "text", NATS: url, Executors: 1, LogLevel: "warn", Replicas: 1}
 	o.SSH.HostKeyCheck = true
 	for i := 0; i < len(args); i++ {
 		switch args[i] {
@@ -147,7 +147,7 @@ func publish(t *testing.T, url string, args ...string) (int, string, string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	code := cli.Publish(ctx, o, &stdout, &stderr)
+	code := publish.Run(ctx, o, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/watch"
 	"github.com/jetplay/jetplay/internal/job"
 )
 
@@ -27,7 +27,7 @@ func TestLogsFollowPrintsOutputWhileTheJobRuns(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		done <- cli.WatchCommand(ctx, cli.WatchOptions{NATS: c.url, Follow: true, LogLevel: "error"}, "logs", []string{string(id)}, out, errOut)
+		done <- watch.Run(ctx, watch.Options{NATS: c.url, Follow: true, LogLevel: "error"}, "logs", []string{string(id)}, out, errOut)
 	}()
 	eventually(t, 10*time.Second, "first line streamed live", func() bool { return strings.Contains(out.String(), "first line") })
 	if st, _, _ := c.bus.Status(context.Background(), id); st.State != job.Running {
@@ -47,7 +47,7 @@ func TestLogsFollowPrintsOutputWhileTheJobRuns(t *testing.T) {
 	var replay bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if code := cli.WatchCommand(ctx, cli.WatchOptions{NATS: c.url, LogLevel: "error"}, "logs", []string{string(id)}, &replay, &bytes.Buffer{}); code != 0 || !strings.Contains(replay.String(), "last line") {
+	if code := watch.Run(ctx, watch.Options{NATS: c.url, LogLevel: "error"}, "logs", []string{string(id)}, &replay, &bytes.Buffer{}); code != 0 || !strings.Contains(replay.String(), "last line") {
 		t.Errorf("logs replay: exit %d %q", code, replay.String())
 	}
 }

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/publish"
+	"github.com/jetplay/jetplay/internal/cli/watch"
 )
 
 // TestResumeAfterThePublisherDies: the publisher is killed while its jobs
@@ -30,7 +31,7 @@ func TestResumeAfterThePublisherDies(t *testing.T) {
       shell: echo y >> `+dir+`/{{ inventory_hostname }}.second
       loop: [1, 2]
 `)
-	o := cli.PublishOptions{Forks: 5, Output: "text", NATS: c.url, LogLevel: "warn", Replicas: 1,
+	o := publish.Options{Forks: 5, Output: "text", NATS: c.url, LogLevel: "warn", Replicas: 1,
 		Inventories: []string{inv}, Playbooks: []string{pb}}
 	o.SSH.HostKeyCheck = true
 
@@ -38,14 +39,14 @@ func TestResumeAfterThePublisherDies(t *testing.T) {
 	ctx, kill := context.WithCancel(context.Background())
 	var out1, err1 bytes.Buffer
 	done := make(chan int, 1)
-	go func() { done <- cli.Publish(ctx, o, &out1, &err1) }()
+	go func() { done <- publish.Run(ctx, o, &out1, &err1) }()
 	eventually(t, 20*time.Second, "slow step running on both hosts", func() bool {
 		_, e1 := os.Stat(filepath.Join(dir, "h1.count"))
 		_, e2 := os.Stat(filepath.Join(dir, "h2.count"))
 		return e1 == nil && e2 == nil
 	})
 	kill()
-	if code := <-done; code != cli.ExitInterrupted {
+	if code := <-done; code != publish.ExitInterrupted {
 		t.Fatalf("killed publisher exit %d", code)
 	}
 	m := regexp.MustCompile(`jetplay run (r[0-9a-f]{18})`).FindStringSubmatch(err1.String())
@@ -55,7 +56,7 @@ func TestResumeAfterThePublisherDies(t *testing.T) {
 	// The jobs go on without a publisher; let them finish, and wait for the
 	// whole run with the watcher.
 	writeFile(t, dir, "go", "")
-	if code, out, errOut := watch(t, c.url, cli.WatchOptions{Run: m[1]}, "wait"); code != 0 {
+	if code, out, errOut := runWatcher(t, c.url, watch.Options{Run: m[1]}, "wait"); code != 0 {
 		t.Fatalf("watcher wait --run: exit %d\n%s%s", code, out, errOut)
 	}
 
@@ -77,11 +78,11 @@ func TestResumeAfterThePublisherDies(t *testing.T) {
 	}
 }
 
-func publishOpts(t *testing.T, o cli.PublishOptions) (int, string, string) {
+func publishOpts(t *testing.T, o publish.Options) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	code := cli.Publish(ctx, o, &stdout, &stderr)
+	code := publish.Run(ctx, o, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }

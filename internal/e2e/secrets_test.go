@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/publish"
 	"github.com/jetplay/jetplay/internal/job"
 )
 
@@ -39,14 +39,14 @@ func TestSecretsReachNeitherBusNorLogs(t *testing.T) {
 	// executor with debug logs too, both captured.
 	var buf bytes.Buffer
 	logs := &syncWriter{w: &buf}
-	o := cli.PublishOptions{Forks: 5, Output: "json", NATS: c.url, LogLevel: "debug", Replicas: 1,
+	o := publish.Options{Forks: 5, Output: "json", NATS: c.url, LogLevel: "debug", Replicas: 1,
 		Inventories: []string{inv}, Playbooks: []string{pb}}
 	o.SSH.HostKeyCheck = true
 	c.startExecutorWithLog(t, "ex", logs)
 	var stdout bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if code := cli.Publish(ctx, o, &stdout, logs); code != 0 {
+	if code := publish.Run(ctx, o, &stdout, logs); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), logs.String())
 	}
 	if !strings.Contains(stdout.String(), "the output has been hidden") {

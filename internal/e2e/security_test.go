@@ -19,6 +19,7 @@ import (
 	"github.com/jetplay/jetplay/client"
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/watch"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/watcher"
@@ -350,7 +351,7 @@ func TestSecurityFullRun(t *testing.T) {
 	if _, err := pc.Submit(ctx, *localTask(ok, "echo hello from the producer"), client.WithIdempotencyKey("full-run-ok")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := watcher.WaitAll(ctx, w.bus.KV(), []job.ID{ok}, watcher.Final)
+	got, err := watcher.WaitAll(ctx, w.bus, []job.ID{ok}, watcher.Final)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +382,7 @@ func TestSecurityFullRun(t *testing.T) {
 	if _, err := pc.Submit(ctx, *localTask(slow, "sleep 60")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := watcher.WaitAll(ctx, w.bus.KV(), []job.ID{slow}, func(u watcher.Update) (bool, error) {
+	if _, err := watcher.WaitAll(ctx, w.bus, []job.ID{slow}, func(u watcher.Update) (bool, error) {
 		return u.Status.State == job.Running, nil
 	}); err != nil {
 		t.Fatal(err)
@@ -389,7 +390,7 @@ func TestSecurityFullRun(t *testing.T) {
 	if _, err := pc.Cancel(ctx, slow, "security-test"); err != nil {
 		t.Fatalf("producer cancels: %v", err)
 	}
-	got, err = watcher.WaitAll(ctx, w.bus.KV(), []job.ID{slow}, watcher.Final)
+	got, err = watcher.WaitAll(ctx, w.bus, []job.ID{slow}, watcher.Final)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,14 +400,14 @@ func TestSecurityFullRun(t *testing.T) {
 
 	// The watcher command with the watcher's credentials.
 	auth := cli.NATSAuth{User: "watcher", Password: sc.passwords["watcher"]}
-	if code, stdout, stderr := watch(t, sc.url, cli.WatchOptions{Auth: auth}, "wait", string(ok)); code != cli.WatchOK || !strings.Contains(stdout, "succeeded") {
+	if code, stdout, stderr := runWatcher(t, sc.url, watch.Options{Auth: auth}, "wait", string(ok)); code != watch.ExitOK || !strings.Contains(stdout, "succeeded") {
 		t.Errorf("watcher wait as watcher: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, stdout, stderr := watch(t, sc.url, cli.WatchOptions{Auth: auth}, "status", string(ok)); code != cli.WatchOK || !strings.Contains(stdout, `"succeeded"`) {
+	if code, stdout, stderr := runWatcher(t, sc.url, watch.Options{Auth: auth}, "status", string(ok)); code != watch.ExitOK || !strings.Contains(stdout, `"succeeded"`) {
 		t.Errorf("watcher status as watcher: exit %d\n%s%s", code, stdout, stderr)
 	}
 	auth.Password = "wrong"
-	if code, _, stderr := watch(t, sc.url, cli.WatchOptions{Auth: auth}, "status", string(ok)); code != cli.WatchError || !strings.Contains(stderr, "uthorization") {
+	if code, _, stderr := runWatcher(t, sc.url, watch.Options{Auth: auth}, "status", string(ok)); code != watch.ExitError || !strings.Contains(stderr, "uthorization") {
 		t.Errorf("watcher with a wrong password: exit %d %s", code, stderr)
 	}
 	noViolations(t, p, e, w)
@@ -444,7 +445,7 @@ func TestSecurityMaxDeliveriesAsExecutor(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = ex.Run(rctx) }()
 	t.Cleanup(func() { stop(); <-done })
-	got, err := watcher.WaitAll(ctx, w.bus.KV(), []job.ID{id}, watcher.Final)
+	got, err := watcher.WaitAll(ctx, w.bus, []job.ID{id}, watcher.Final)
 	if err != nil {
 		t.Fatal(err)
 	}

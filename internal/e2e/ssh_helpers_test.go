@@ -12,7 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/publish"
 	"github.com/jetplay/jetplay/internal/conn"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
@@ -99,7 +99,7 @@ func sshCheckNoJobDirs(t *testing.T, srv *sshdtest.Server, run job.RunID) {
 
 // sshPublish runs the publisher in-process with o (defaults filled in as
 // the command's flags would) and returns its exit code, stdout and stderr.
-func sshPublish(t *testing.T, o cli.PublishOptions) (int, string, string) {
+func sshPublish(t *testing.T, o publish.Options) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	if o.Forks == 0 {
@@ -115,7 +115,7 @@ func sshPublish(t *testing.T, o cli.PublishOptions) (int, string, string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	code := cli.Publish(ctx, o, &stdout, &stderr)
+	code := publish.Run(ctx, o, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

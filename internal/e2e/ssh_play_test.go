@@ -16,7 +16,8 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/execute"
+	"github.com/jetplay/jetplay/internal/cli/publish"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/sshdtest"
 )
@@ -78,8 +79,8 @@ func TestSSHWrongHostKey(t *testing.T) {
 		knownhosts.Line([]string{knownhosts.Normalize(net.JoinHostPort(h.Addr, strconv.Itoa(h.Port)))}, other)+"\n")
 	book := writeFile(t, dir, "echo.yml", "- hosts: local\n  gather_facts: false\n  tasks:\n    - name: Echo\n      command: echo hi\n")
 
-	code, out, errOut := sshPublish(t, cli.PublishOptions{Inventories: []string{inv}, Playbooks: []string{book},
-		SSH: cli.SSHOptions{KnownHosts: []string{wrong}, HostKeyCheck: true}})
+	code, out, errOut := sshPublish(t, publish.Options{Inventories: []string{inv}, Playbooks: []string{book},
+		SSH: execute.SSHOptions{KnownHosts: []string{wrong}, HostKeyCheck: true}})
 	if code != 4 {
 		t.Fatalf("exit %d, want 4 (unreachable)\n%s\n%s", code, out, errOut)
 	}
@@ -92,8 +93,8 @@ func TestSSHWrongHostKey(t *testing.T) {
 		t.Errorf("recap %q, want unreachable=1", got)
 	}
 
-	code, out, errOut = sshPublish(t, cli.PublishOptions{Inventories: []string{inv}, Playbooks: []string{book},
-		SSH: cli.SSHOptions{KnownHosts: []string{wrong}, HostKeyCheck: false}})
+	code, out, errOut = sshPublish(t, publish.Options{Inventories: []string{inv}, Playbooks: []string{book},
+		SSH: execute.SSHOptions{KnownHosts: []string{wrong}, HostKeyCheck: false}})
 	if code != 0 || !strings.Contains(out, "changed: [ssh1]") {
 		t.Fatalf("with checking off: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -134,8 +135,8 @@ func TestSSHOneConnectionPerHost(t *testing.T) {
 	inv := sshInventory(t, srv)
 	book := writeFile(t, t.TempDir(), "twenty.yml", twentyTasks())
 	start := time.Now()
-	code, out, errOut := sshPublish(t, cli.PublishOptions{Inventories: []string{inv}, Playbooks: []string{book}, Output: "json",
-		SSH: cli.SSHOptions{KnownHosts: []string{srv.KnownHosts}, HostKeyCheck: true}})
+	code, out, errOut := sshPublish(t, publish.Options{Inventories: []string{inv}, Playbooks: []string{book}, Output: "json",
+		SSH: execute.SSHOptions{KnownHosts: []string{srv.KnownHosts}, HostKeyCheck: true}})
 	took := time.Since(start)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -204,8 +205,8 @@ func TestSSHWaitForConnectionHostComesBack(t *testing.T) {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		code, out, errOut := sshPublish(t, cli.PublishOptions{Inventories: []string{inv}, Playbooks: []string{book}, Output: "json",
-			SSH: cli.SSHOptions{KnownHosts: []string{srv.KnownHosts}, HostKeyCheck: true}})
+		code, out, errOut := sshPublish(t, publish.Options{Inventories: []string{inv}, Playbooks: []string{book}, Output: "json",
+			SSH: execute.SSHOptions{KnownHosts: []string{srv.KnownHosts}, HostKeyCheck: true}})
 		done <- outcome{code, out, errOut}
 	}()
 	select {
@@ -262,8 +263,8 @@ func TestSSHBecomeAsyncPollZero(t *testing.T) {
         that:
           - res.stdout == 'nobody'
 `)
-	code, out, errOut := sshPublish(t, cli.PublishOptions{Inventories: []string{inv}, Playbooks: []string{book}, Output: "json",
-		SSH: cli.SSHOptions{KnownHosts: []string{srv.KnownHosts}, HostKeyCheck: true}})
+	code, out, errOut := sshPublish(t, publish.Options{Inventories: []string{inv}, Playbooks: []string{book}, Output: "json",
+		SSH: execute.SSHOptions{KnownHosts: []string{srv.KnownHosts}, HostKeyCheck: true}})
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}

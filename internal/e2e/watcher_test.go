@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jetplay/jetplay/internal/cli"
+	"github.com/jetplay/jetplay/internal/cli/watch"
 	"github.com/jetplay/jetplay/internal/job"
 )
 
-func watch(t *testing.T, url string, o cli.WatchOptions, cmd string, args ...string) (int, string, string) {
+func runWatcher(t *testing.T, url string, o watch.Options, cmd string, args ...string) (int, string, string) {
 	t.Helper()
 	o.NATS = url
 	if o.LogLevel == "" {
@@ -20,7 +20,7 @@ func watch(t *testing.T, url string, o cli.WatchOptions, cmd string, args ...str
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	code := cli.WatchCommand(ctx, o, cmd, args, &out, &errOut)
+	code := watch.Run(ctx, o, cmd, args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -35,14 +35,14 @@ func TestWatcherExitCodes(t *testing.T) {
 	submit(t, c, shellTask(bad, "exit 3", 0))
 	submit(t, c, shellTask(slow, "sleep 20", 30))
 
-	if code, out, errOut := watch(t, c.url, cli.WatchOptions{}, "wait", string(ok)); code != cli.WatchOK || !strings.Contains(out, "succeeded") {
+	if code, out, errOut := runWatcher(t, c.url, watch.Options{}, "wait", string(ok)); code != watch.ExitOK || !strings.Contains(out, "succeeded") {
 		t.Errorf("wait ok: exit %d\n%s%s", code, out, errOut)
 	}
-	if code, out, _ := watch(t, c.url, cli.WatchOptions{}, "wait", string(ok), string(bad)); code != cli.WatchJobFailed || !strings.Contains(out, "rc=3") {
+	if code, out, _ := runWatcher(t, c.url, watch.Options{}, "wait", string(ok), string(bad)); code != watch.ExitJobFailed || !strings.Contains(out, "rc=3") {
 		t.Errorf("wait with a failed job: exit %d\n%s", code, out)
 	}
 	start := time.Now()
-	if code, _, errOut := watch(t, c.url, cli.WatchOptions{Timeout: 300 * time.Millisecond}, "wait", string(slow)); code != cli.WatchError || !strings.Contains(errOut, "timed out") {
+	if code, _, errOut := runWatcher(t, c.url, watch.Options{Timeout: 300 * time.Millisecond}, "wait", string(slow)); code != watch.ExitError || !strings.Contains(errOut, "timed out") {
 		t.Errorf("wait past timeout: exit %d %s", code, errOut)
 	}
 	if d := time.Since(start); d > 10*time.Second {
@@ -53,20 +53,20 @@ func TestWatcherExitCodes(t *testing.T) {
 		st, _, err := c.bus.Status(context.Background(), slow)
 		return err == nil && st.State == job.Running
 	})
-	if code, out, errOut := watch(t, c.url, cli.WatchOptions{Until: "started == 1 and finished == 0", Retries: 5, Delay: 1}, "wait", string(slow)); code != cli.WatchOK {
+	if code, out, errOut := runWatcher(t, c.url, watch.Options{Until: "started == 1 and finished == 0", Retries: 5, Delay: 1}, "wait", string(slow)); code != watch.ExitOK {
 		t.Errorf("--until on a running job: exit %d\n%s%s", code, out, errOut)
 	}
 	// --until that never holds uses up retries × delay and fails.
-	if code, _, _ := watch(t, c.url, cli.WatchOptions{Until: "finished == 1", Retries: 2, Delay: 0.2}, "wait", string(slow)); code != cli.WatchError {
+	if code, _, _ := runWatcher(t, c.url, watch.Options{Until: "finished == 1", Retries: 2, Delay: 0.2}, "wait", string(slow)); code != watch.ExitError {
 		t.Errorf("--until never holding: exit %d, want 1", code)
 	}
-	if code, out, _ := watch(t, c.url, cli.WatchOptions{Output: "json"}, "status", string(bad)); code != 0 || !strings.Contains(out, `"state":"failed"`) {
+	if code, out, _ := runWatcher(t, c.url, watch.Options{Output: "json"}, "status", string(bad)); code != 0 || !strings.Contains(out, `"state":"failed"`) {
 		t.Errorf("status: exit %d %s", code, out)
 	}
-	if code, _, errOut := watch(t, c.url, cli.WatchOptions{}, "status", string(run.Job(99))); code != cli.WatchError || !strings.Contains(errOut, "not found") {
+	if code, _, errOut := runWatcher(t, c.url, watch.Options{}, "status", string(run.Job(99))); code != watch.ExitError || !strings.Contains(errOut, "not found") {
 		t.Errorf("status of unknown job: exit %d %s", code, errOut)
 	}
-	if code, _, errOut := watch(t, c.url, cli.WatchOptions{}, "wait", "not-a-jid"); code != cli.WatchError || !strings.Contains(errOut, "invalid job id") {
+	if code, _, errOut := runWatcher(t, c.url, watch.Options{}, "wait", "not-a-jid"); code != watch.ExitError || !strings.Contains(errOut, "invalid job id") {
 		t.Errorf("bad jid: exit %d %s", code, errOut)
 	}
 }
@@ -82,7 +82,7 @@ func TestWatcherWatchStreamsChanges(t *testing.T) {
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	code := cli.WatchCommand(ctx, cli.WatchOptions{NATS: c.url, LogLevel: "error"}, "watch", []string{job.RunPattern(run)}, &out, &errOut)
+	code := watch.Run(ctx, watch.Options{NATS: c.url, LogLevel: "error"}, "watch", []string{job.RunPattern(run)}, &out, &errOut)
 	if code != 0 || !strings.Contains(out.String(), string(id)+" succeeded") {
 		t.Errorf("watch: exit %d\n%s%s", code, out.String(), errOut.String())
 	}

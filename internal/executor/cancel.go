@@ -2,12 +2,6 @@ package executor
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"strings"
-	"time"
-
-	"github.com/nats-io/nats.go"
 
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
@@ -26,24 +20,15 @@ func (e errCancelled) Error() string { return "cancelled by " + e.by }
 
 // listenCancels answers cancel requests for the jobs this executor holds.
 // Every executor receives every request; only the holder answers.
-func (e *Executor) listenCancels() (*nats.Subscription, error) {
-	nc := e.cfg.Bus.JetStream().Conn()
-	return nc.Subscribe(job.CancelSubjectPrefix+".>", func(m *nats.Msg) {
-		id := job.ID(strings.TrimPrefix(m.Subject, job.CancelSubjectPrefix+"."))
+func (e *Executor) listenCancels() (*bus.Subscription, error) {
+	return e.cfg.Bus.OnCancel(e.cfg.Name, func(id job.ID, by string) bool {
 		v, ok := e.running.Load(id)
 		if !ok {
-			return
+			return false
 		}
-		var req bus.CancelRequest
-		_ = json.Unmarshal(m.Data, &req)
-		if req.By == "" {
-			req.By = "unknown"
-		}
-		h := v.(*held)
-		h.cancel(errCancelled{by: req.By})
-		e.log.Info().Str("job_id", string(id)).Str("by", req.By).Msg("cancel requested")
-		data, _ := json.Marshal(bus.CancelReply{Executor: e.cfg.Name, Held: true})
-		_ = m.Respond(data)
+		v.(*held).cancel(errCancelled{by: by})
+		e.log.Info().Str("job_id", string(id)).Str("by", by).Msg("cancel requested")
+		return true
 	})
 }
 
@@ -51,29 +36,14 @@ func (e *Executor) listenCancels() (*nats.Subscription, error) {
 // that an executor receiving a redelivery of a running job (a failover can
 // redeliver a message whose lease was being kept) leaves it alone instead of
 // declaring it lost.
-func (e *Executor) listenProbes() (*nats.Subscription, error) {
-	nc := e.cfg.Bus.JetStream().Conn()
-	return nc.Subscribe(job.ProbeSubjectPrefix+".>", func(m *nats.Msg) {
-		id := job.ID(strings.TrimPrefix(m.Subject, job.ProbeSubjectPrefix+"."))
-		if _, ok := e.running.Load(id); ok {
-			_ = m.Respond([]byte(e.cfg.Name))
-		}
+func (e *Executor) listenProbes() (*bus.Subscription, error) {
+	return e.cfg.Bus.OnProbe(e.cfg.Name, func(id job.ID) bool {
+		_, ok := e.running.Load(id)
+		return ok
 	})
 }
 
 // holderAlive asks whether some executor still holds job id.
 func (e *Executor) holderAlive(ctx context.Context, id job.ID) bool {
-	nc := e.cfg.Bus.JetStream().Conn()
-	for range 3 {
-		rctx, cancel := context.WithTimeout(ctx, time.Second)
-		_, err := nc.RequestWithContext(rctx, job.ProbeSubject(id), nil)
-		cancel()
-		if err == nil {
-			return true
-		}
-		if errors.Is(err, nats.ErrNoResponders) || ctx.Err() != nil {
-			return false
-		}
-	}
-	return false
+	return e.cfg.Bus.HolderAlive(ctx, id)
 }

@@ -139,17 +139,17 @@ func (e *Executor) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen for cancels: %w", err)
 	}
-	defer func() { _ = sub.Unsubscribe() }()
+	defer sub.Stop()
 	probes, err := e.listenProbes()
 	if err != nil {
 		return fmt.Errorf("listen for probes: %w", err)
 	}
-	defer func() { _ = probes.Unsubscribe() }()
+	defer probes.Stop()
 	adv, err := e.listenMaxDeliveries()
 	if err != nil {
 		return fmt.Errorf("listen for max-deliveries advisories: %w", err)
 	}
-	defer func() { _ = adv.Unsubscribe() }()
+	defer adv.Stop()
 	// Leases are extended until the last job has returned, grace included.
 	beatCtx, stopBeats := context.WithCancel(context.WithoutCancel(ctx))
 	beatsDone := make(chan struct{})

@@ -109,7 +109,7 @@ func BenchmarkExecutorNoop(b *testing.B) { benchExecutor(b, noopDialer{}, 256) }
 func BenchmarkExecutorLocal(b *testing.B) { benchExecutor(b, nil, 256) }
 
 func waitRun(ctx context.Context, bs *bus.Bus, run job.RunID, ids []job.ID) (map[job.ID]watcher.Update, error) {
-	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: bs.KV(), Patterns: []string{job.RunPattern(run)}})
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{Source: bs, Patterns: []string{job.RunPattern(run)}})
 	if err != nil {
 		return nil, err
 	}

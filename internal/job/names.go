@@ -75,6 +75,34 @@ func ProbeSubject(id ID) string { return ProbeSubjectPrefix + "." + string(id) }
 // CancelSubject is the subject a cancel request for id is published on.
 func CancelSubject(id ID) string { return CancelSubjectPrefix + "." + string(id) }
 
+// CancelSubjects matches the cancel subject of every job.
+func CancelSubjects() string { return CancelSubjectPrefix + ".>" }
+
+// ProbeSubjects matches the probe subject of every job.
+func ProbeSubjects() string { return ProbeSubjectPrefix + ".>" }
+
+// OutputSubjects matches the output subject of every job: what the output
+// stream captures.
+func OutputSubjects() string { return OutputSubjectPrefix + ".>" }
+
+// SubjectJob is the job a per-job subject names (CancelSubject,
+// ProbeSubject, OutputSubject: prefix.<jid>); false when subject is not
+// prefix followed by a dot and a non-empty rest.
+func SubjectJob(prefix, subject string) (ID, bool) {
+	rest, ok := strings.CutPrefix(subject, prefix+".")
+	if !ok || rest == "" {
+		return "", false
+	}
+	return ID(rest), true
+}
+
+// MaxDeliveriesSubject is the subject of the server's advisory that the
+// consumer of pool stopped delivering a task message (it reached its
+// MaxDeliver): io.nats.jetstream.advisory.v1.max_deliver.
+func MaxDeliveriesSubject(pool string) string {
+	return "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + StreamName + "." + ConsumerName(pool)
+}
+
 // IdempotencyKey is the KV key under which an idempotency key is kept: its
 // SHA-256, so that any string a producer chooses is a valid key.
 func IdempotencyKey(key string) string {

@@ -14,14 +14,15 @@
 //
 // Controller actions (debug, set_fact, assert, fail, async_status, pause,
 // meta, include_tasks, import_tasks, wait_for_connection, setup,
-// gather_facts, template) are only registered here: the play engine runs
-// them. template is rendered by the engine and written with copy.
+// gather_facts, template) are only registered here: internal/action runs
+// them (meta and the includes are the play engine's). template is rendered
+// on the controller and written with copy.
 //
 // Conventions the play engine must follow:
 //   - free-form text goes in the argument "_raw_params" (a "cmd" key of a
 //     free-form module is moved there, as Ansible's parser does); k=v pairs
 //     in free-form text are the engine's to parse;
-//   - copy with a controller-side src: the engine reads the file and passes
+//   - copy with a controller-side src: copy's action reads the file and passes
 //     its bytes base64-encoded in the private argument "_content_b64"; a
 //     directory src is walked into "_dir_files" ({path, b64} each, path
 //     relative to dest), "_dir_dirs" and "_src_path" (see copyDir);

@@ -12,7 +12,8 @@ type Kind int
 const (
 	// Host modules run on the target host through an executor (see Run).
 	Host Kind = iota
-	// Controller actions run in the play engine; Run refuses them.
+	// Controller actions run on the controller (internal/action, or the
+	// play engine for meta and the includes); Run refuses them.
 	Controller
 )
 
@@ -32,7 +33,7 @@ type Info struct {
 	Kind Kind
 	// Async is true for modules Ansible lets run with async. For the others
 	// a task with async fails with "async is not supported for this task."
-	// (see ErrAsyncNotSupported's text in AsyncNotSupportedMsg).
+	// (AsyncNotSupportedMsg).
 	Async bool
 	// FreeForm is true for modules that take free-form text, passed to Run
 	// and CheckArgs as the argument "_raw_params".

@@ -1,7 +1,9 @@
-// Package node sets up the NATS side of a jetplay process: it connects to a
-// NATS URL, or starts an embedded JetStream server from nats.conf with a
-// temporary store, opens the bus, and in embedded mode starts in-process
-// executors. It is how cmd/* get from flags to a running system.
+// Package node is the publisher's embedded mode: it starts a JetStream
+// server in the process (from nats.conf, with a temporary store), connects
+// to it, opens the bus, and runs in-process executors, so a playbook runs
+// on a machine with nothing else running. Commands that join a NATS
+// server elsewhere connect with cli.Connect instead, and do not link the
+// server.
 package node
 
 import (
@@ -14,7 +16,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/broker"
@@ -22,31 +23,25 @@ import (
 	"github.com/jetplay/jetplay/internal/executor"
 )
 
-// Config says how to reach NATS.
+// Config says how the embedded server and the bus are made.
 type Config struct {
-	// URL is the NATS server URL (or comma-separated URLs). Empty means start
-	// an embedded server.
-	URL string
-	// NATSOptions are extra client options (credentials, TLS).
+	// NATSOptions are extra client options (credentials, when the server's
+	// config asks for them).
 	NATSOptions []nats.Option
 	// ConfigFile is the nats-server config the embedded server loads; empty
 	// means built-in defaults.
 	ConfigFile string
-	// Bus configures the stream and bucket.
+	// Bus configures the stream and bucket; its Logger is Logger.
 	Bus bus.Config
-	// Setup creates or updates the streams, buckets and consumer to Bus
-	// (an administrator's step) instead of only opening them.
-	Setup bool
 	// Name is the client connection name. Default "jetplay".
 	Name string
 	// Logger receives lifecycle lines (zero value: discarded).
 	Logger zerolog.Logger
 }
 
-// Node is a connection to the bus, and the embedded server when there is one.
+// Node is an embedded server and a connection to it with the bus open.
 type Node struct {
 	NC  *nats.Conn
-	JS  jetstream.JetStream
 	Bus *bus.Bus
 
 	server *broker.Server
@@ -57,47 +52,30 @@ type Node struct {
 	stops []func()
 }
 
-// Embedded reports whether the node runs its own server.
-func (n *Node) Embedded() bool { return n.server != nil }
-
-// Start connects (or starts an embedded server and connects) and opens the bus.
+// Start starts the embedded server with a temporary store, connects to it
+// in process and opens the bus.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n := &Node{log: cfg.Logger.With().Str("component", "node").Logger()}
-	opts := append([]nats.Option{
-		nats.Name(cmp.Or(cfg.Name, "jetplay")),
-		nats.MaxReconnects(-1),
-		nats.ReconnectWait(250 * time.Millisecond),
-	}, cfg.NATSOptions...)
+	opts := append(bus.ClientOptions(cmp.Or(cfg.Name, "jetplay")), cfg.NATSOptions...)
 	var err error
-	if cfg.URL == "" {
-		n.store, err = os.MkdirTemp("", "jetplay-nats-")
-		if err != nil {
-			return nil, err
-		}
-		n.server, err = broker.Start(broker.Config{
-			ConfigFile: cfg.ConfigFile, StoreDir: n.store, DontListen: true, Logger: cfg.Logger,
-		})
-		if err != nil {
-			_ = os.RemoveAll(n.store)
-			return nil, err
-		}
-		n.NC, err = n.server.Connect(opts...)
-	} else {
-		n.NC, err = nats.Connect(cfg.URL, opts...)
-	}
+	n.store, err = os.MkdirTemp("", "jetplay-nats-")
 	if err != nil {
-		n.Close()
-		return nil, fmt.Errorf("connect to NATS %s: %w", cmp.Or(cfg.URL, "(embedded)"), err)
-	}
-	if n.JS, err = jetstream.New(n.NC); err != nil {
-		n.Close()
 		return nil, err
 	}
-	open := bus.Open
-	if cfg.Setup {
-		open = bus.Setup
+	n.server, err = broker.Start(broker.Config{
+		ConfigFile: cfg.ConfigFile, StoreDir: n.store, DontListen: true, Logger: cfg.Logger,
+	})
+	if err != nil {
+		_ = os.RemoveAll(n.store)
+		return nil, err
 	}
-	if n.Bus, err = open(ctx, n.JS, cfg.Bus); err != nil {
+	if n.NC, err = n.server.Connect(opts...); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("connect to NATS (embedded): %w", err)
+	}
+	bc := cfg.Bus
+	bc.Logger = cfg.Logger
+	if n.Bus, err = bus.OpenConn(ctx, n.NC, bc); err != nil {
 		n.Close()
 		return nil, err
 	}

@@ -24,7 +24,7 @@ func orderHosts(hosts []string, order string) ([]string, error) {
 		slices.Sort(out)
 		slices.Reverse(out)
 	case "shuffle":
-		rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+		rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] }) //nolint:gosec // Ansible's shuffle host order, not a secret
 	default:
 		return nil, fmt.Errorf("order %q is not one of inventory, reverse_inventory, sorted, reverse_sorted, shuffle", order)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/playbook"
@@ -15,20 +16,9 @@ import (
 	"github.com/jetplay/jetplay/internal/watcher"
 )
 
-// jobSpec is what a host-side action becomes on the bus.
-type jobSpec struct {
-	module string
-	args   map[string]any
-	async  int
-	// timeout is the task keyword timeout in seconds (not async jobs).
-	timeout int
-	noLog   bool
-	// check and diff run the module in check mode and ask for its diff.
-	check, diff bool
-}
-
-// submit publishes one job for host and returns its id.
-func (e *Engine) submit(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec) (job.ID, error) {
+// submit publishes job j of the execution and returns its id.
+func (r *hostRun) submit(ctx context.Context, vars map[string]any, j action.Job) (job.ID, error) {
+	e, pc, t, host := r.e, r.pc, r.t, r.host
 	target, err := e.target(pc, t, host, vars)
 	if err != nil {
 		return "", err
@@ -41,14 +31,18 @@ func (e *Engine) submit(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	task := &job.Task{
 		V: job.Version, JID: id, Run: e.cfg.Run, Pool: e.cfg.Pool,
 		Name: e.taskName(pc, t, host), Host: host, Target: target,
-		Module: spec.module, Args: spec.args, Async: spec.async, Timeout: spec.timeout, Env: env, NoLog: spec.noLog,
-		Check: spec.check, Diff: spec.diff,
+		Module: j.Module, Args: j.Args, Async: j.Async, Timeout: j.Timeout, Env: env, NoLog: j.NoLog,
+		Check: j.Check, Diff: j.Diff,
 	}
-	id, existed, err := e.cfg.Bus.SubmitOnce(ctx, task, e.idempotencyKey(t, host, vars))
+	exec := r.exec
+	if j.Exec != "" {
+		exec += "/" + j.Exec
+	}
+	id, existed, err := e.cfg.Bus.SubmitOnce(ctx, task, e.idempotencyKey(t, host, exec))
 	if err != nil {
 		return "", err
 	}
-	e.log.Debug().Str("job_id", string(id)).Str("host", host).Str("module", spec.module).Bool("resumed", existed).Msg("job submitted")
+	e.log.Debug().Str("job_id", string(id)).Str("host", host).Str("module", j.Module).Bool("resumed", existed).Msg("job submitted")
 	return id, nil
 }
 
@@ -177,55 +171,60 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // runSync publishes the job and waits for its final status.
-func (e *Engine) runSync(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec) map[string]any {
-	id, err := e.submit(ctx, pc, t, host, vars, spec)
+func (r *hostRun) runSync(ctx context.Context, vars map[string]any, j action.Job) action.Outcome {
+	id, err := r.submit(ctx, vars, j)
 	if err != nil {
-		return failure(err.Error())
+		return action.Failed(err.Error())
 	}
-	u, err := e.hub.Wait(ctx, id, watcher.Final)
+	u, err := r.e.hub.Wait(ctx, id, watcher.Final)
 	if err != nil {
-		return failure(fmt.Sprintf("waiting for job %s: %v", id, err))
+		return action.Failed(fmt.Sprintf("waiting for job %s: %v", id, err))
 	}
-	return job.Result(u.Status)
+	o := action.Outcome{Result: job.Result(u.Status)}
+	if u.Status.TaskTimeout {
+		o.Fault = action.Timeout
+	}
+	return o
 }
 
 // launch is poll: 0: publish and register the job at once.
-func (e *Engine) launch(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec) map[string]any {
-	id, err := e.submit(ctx, pc, t, host, vars, spec)
+func (r *hostRun) launch(ctx context.Context, vars map[string]any, j action.Job) action.Outcome {
+	id, err := r.submit(ctx, vars, j)
 	if err != nil {
-		return failure(err.Error())
+		return action.Failed(err.Error())
 	}
-	return map[string]any{
+	return action.Outcome{Result: map[string]any{
 		"ansible_job_id": string(id), "changed": true, "failed": 0, "finished": 0, "started": 1,
 		"results_file": job.ResultsFile(id),
-	}
+	}}
 }
 
 // runAsync is async with poll > 0: wait by watch until the job is final or
 // the async deadline passes, printing Ansible's ASYNC POLL line every poll
 // seconds while it runs.
-func (e *Engine) runAsync(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any, spec jobSpec, poll int) map[string]any {
-	id, err := e.submit(ctx, pc, t, host, vars, spec)
+func (r *hostRun) runAsync(ctx context.Context, vars map[string]any, j action.Job) action.Outcome {
+	e, host := r.e, r.host
+	id, err := r.submit(ctx, vars, j)
 	if err != nil {
-		return failure(err.Error())
+		return action.Failed(err.Error())
 	}
 	// The executor kills the job at the deadline and records timed_out; give
 	// its write a moment past the deadline before giving up on our side.
-	wctx, cancel := context.WithTimeout(ctx, time.Duration(spec.async)*time.Second+2*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, time.Duration(j.Async)*time.Second+2*time.Second)
 	defer cancel()
-	stopTicks := e.pollTicks(wctx, host, id, poll)
+	stopTicks := e.pollTicks(wctx, host, id, j.Poll)
 	u, err := e.hub.Wait(wctx, id, watcher.Final)
 	stopTicks()
 	if err != nil && ctx.Err() != nil {
-		return failure(ctx.Err().Error())
+		return action.Failed(ctx.Err().Error())
 	}
 	if err != nil || u.Status.State == job.TimedOut {
 		e.report(func(r report.Reporter) { r.AsyncFailed(host, string(id)) })
-		return map[string]any{
+		return action.Outcome{Result: map[string]any{
 			"failed": true, "changed": false,
-			"msg":          fmt.Sprintf("async task did not complete within the requested time - %ds", spec.async),
+			"msg":          fmt.Sprintf("async task did not complete within the requested time - %ds", j.Async),
 			"async_result": timeoutAsyncResult(id),
-		}
+		}}
 	}
 	res := job.Result(u.Status)
 	if truthy(res["failed"]) {
@@ -236,7 +235,7 @@ func (e *Engine) runAsync(ctx context.Context, pc *playCtx, t *playbook.Task, ho
 	res["ansible_job_id"] = string(id)
 	res["finished"], res["started"] = 1, 1
 	res["results_file"] = job.ResultsFile(id)
-	return res
+	return action.Outcome{Result: res}
 }
 
 // pollTicks prints ASYNC POLL every poll seconds until stopped: the output

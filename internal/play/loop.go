@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/render"
 	"github.com/jetplay/jetplay/internal/report"
@@ -16,7 +17,8 @@ import (
 // runLoop runs t once per loop item and returns Ansible's loop result.
 // Items of a poll: 0 async task are launched all at once; other items run
 // one after another, as in Ansible.
-func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]any {
+	e, pc, t, host := r.e, r.pc, r.t, r.host
 	items, err := e.loopItems(t, vars)
 	if err != nil {
 		// Ansible's result of a loop that cannot be built has no changed.
@@ -25,17 +27,20 @@ func (e *Engine) runLoop(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 	lp := newItemLoop(t, items)
 	results := make([]any, len(items))
 	reports := make([]report.ItemResult, len(items))
-	// taskErr marks the items whose run raised a task error (taskError):
+	// taskErr marks the items whose run raised a task error (Fault TaskError):
 	// it ends the loop and fails the task.
 	taskErr := make([]bool, len(items))
 	parallel := e.parallelItems(t, vars)
+	// itemRun is the execution of item i (its jobs' idempotency keys).
+	itemRun := func(i int) *hostRun { return r.sub(fmt.Sprintf("i%d", i)) }
 	one := func(i int, item any) {
-		iv := withExec(maps.Clone(vars), fmt.Sprintf("i%d", i))
+		iv := maps.Clone(vars)
 		lv := lp.vars(i)
 		maps.Copy(iv, lv)
 		e.resolveItem(iv)
-		r := e.runOne(ctx, pc, t, host, iv)
-		if isTaskError(r) {
+		o := itemRun(i).runOne(ctx, iv)
+		r := o.Result
+		if o.Fault == action.TaskError {
 			results[i], taskErr[i] = r, true
 			return
 		}
@@ -191,7 +196,7 @@ func (l *itemLoop) includeVars(i int, shown any) map[string]any {
 // itemLabel is how item i shows (_ansible_item_label): loop_control.label
 // rendered in the item's variables iv, scalars as text; else the item.
 func (e *Engine) itemLabel(l *itemLoop, i int, iv map[string]any) any {
-	var shown any = ansibleOrder(l.items[i])
+	shown := ansibleOrder(l.items[i])
 	if l.label != nil {
 		if v, err := e.cfg.Render.Value(l.label, iv); err == nil {
 			shown = labelString(v)
@@ -225,7 +230,7 @@ func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error)
 	if s, ok := v.(string); ok {
 		r, err := e.cfg.Render.Template(s, vars)
 		if err != nil {
-			return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup. The error was: %v", s, err)
+			return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup. The error was: %v", s, err) //nolint:staticcheck // Ansible's message, word for word
 		}
 		v = r
 	} else {
@@ -263,7 +268,7 @@ func (e *Engine) loopItems(t *playbook.Task, vars map[string]any) ([]any, error)
 			return out, nil
 		}
 	}
-	return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %v. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", v)
+	return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %v. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", v) //nolint:staticcheck // Ansible's message, word for word
 }
 
 func flatten1(in []any) []any {

@@ -36,7 +36,7 @@ var metaPerHost = map[string]bool{
 // handlers for.
 func (e *Engine) runMeta(ctx context.Context, pc *playCtx, t *playbook.Task, hosts []string, only map[string]bool) error {
 	action := strings.TrimSpace(fmt.Sprint(t.Args["_raw_params"]))
-	if _, ok := metaSkip[action]; !ok && !metaPerHost[action] && action != "refresh_inventory" {
+	if !validMeta(action) {
 		return fmt.Errorf("%s: invalid meta action requested: %s", t.Pos, action)
 	}
 	if !metaPerHost[action] {
@@ -61,34 +61,8 @@ func (e *Engine) runMeta(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 				continue
 			}
 		}
-		switch action {
-		case "flush_handlers":
+		if e.applyMeta(pc, action, h) {
 			flush = append(flush, h)
-		case "end_host":
-			e.host(h).ended.Store(true)
-		case "end_play":
-			pc.mu.Lock()
-			pc.end = true
-			pc.mu.Unlock()
-		case "end_batch":
-			for _, b := range pc.batch {
-				e.host(b).ended.Store(true)
-			}
-		case "clear_facts":
-			e.hostsMu.Lock()
-			for _, name := range pc.allHosts {
-				if st := e.hosts[name]; st != nil {
-					st.facts = map[string]any{}
-					e.dirty[name] = true
-				}
-			}
-			e.hostsMu.Unlock()
-		case "clear_host_errors":
-			for _, name := range pc.allHosts {
-				st := e.host(name)
-				st.failed.Store(false)
-				st.unreachable.Store(false)
-			}
 		}
 	}
 	if len(flush) == 0 {
@@ -122,4 +96,61 @@ func (e *Engine) metaSkipped(rt report.Task, action, host string) {
 	hr := report.HostResult{Host: host, Status: report.Skipped, End: time.Now(),
 		Result: map[string]any{"msg": msg, "skipped": true, "skip_reason": reason}}
 	e.report(func(r report.Reporter) { r.HostResult(rt, hr) })
+}
+
+// validMeta reports whether action is a meta action (Ansible's set).
+func validMeta(action string) bool {
+	_, conditional := metaSkip[action]
+	return conditional || metaPerHost[action] || action == "refresh_inventory"
+}
+
+// applyMeta carries out meta action for host, as Ansible's strategy does:
+// end_host ends the host's play, end_batch the batch's, end_play the play;
+// clear_facts clears the facts of every host of the play and
+// clear_host_errors their failed and unreachable states; noop,
+// reset_connection, refresh_inventory and role_complete do nothing here.
+// It returns true for flush_handlers: the caller decides what a flush runs.
+func (e *Engine) applyMeta(pc *playCtx, action, host string) (flush bool) {
+	switch action {
+	case "flush_handlers":
+		return true
+	case "end_host":
+		e.host(host).ended.Store(true)
+	case "end_play":
+		pc.mu.Lock()
+		pc.end = true
+		pc.mu.Unlock()
+	case "end_batch":
+		for _, b := range pc.batch {
+			e.host(b).ended.Store(true)
+		}
+	case "clear_facts":
+		e.hostsMu.Lock()
+		for _, name := range pc.allHosts {
+			if st := e.hosts[name]; st != nil {
+				st.facts = map[string]any{}
+				e.dirty[name] = true
+			}
+		}
+		e.hostsMu.Unlock()
+	case "clear_host_errors":
+		for _, name := range pc.allHosts {
+			st := e.host(name)
+			st.failed.Store(false)
+			st.unreachable.Store(false)
+		}
+	}
+	return false
+}
+
+// meta runs a meta task that reaches the action dispatch instead of
+// runMeta (a handler): the same actions (applyMeta), with a result; a
+// flush_handlers there flushes nothing.
+func (e *Engine) meta(pc *playCtx, host string, args map[string]any) map[string]any {
+	action := strings.TrimSpace(fmt.Sprint(args["_raw_params"]))
+	if !validMeta(action) {
+		return failure(fmt.Sprintf("invalid meta action requested: %s", action))
+	}
+	e.applyMeta(pc, action, host)
+	return map[string]any{"changed": false, "skipped": false}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/playbook"
@@ -143,15 +144,14 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		if !cfg.Run.Valid() {
 			return nil, fmt.Errorf("resume: %q is not a run id", cfg.Run)
 		}
-		last, err := lastSeq(ctx, cfg.Bus, cfg.Run)
+		last, err := cfg.Bus.LastSeq(ctx, cfg.Run)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("resume %s: %w", cfg.Run, err)
 		}
 		seq = job.NewSequenceAfter(cfg.Run, last)
 	}
 	hub, err := watcher.NewHub(ctx, watcher.HubConfig{
-		KV: cfg.Bus.KV(), Patterns: []string{job.RunPattern(cfg.Run)}, Logger: cfg.Logger,
-		Conn: cfg.Bus.JetStream().Conn(),
+		Source: cfg.Bus, Patterns: []string{job.RunPattern(cfg.Run)}, Logger: cfg.Logger,
 	})
 	if err != nil {
 		return nil, err
@@ -517,7 +517,7 @@ func (e *Engine) runTaskOnHosts(ctx context.Context, pc *playCtx, t *playbook.Ta
 				}
 				for _, other := range all[1:] {
 					if t.Register != "" {
-						e.setFacts(other, map[string]any{t.Register: registered(res.Result)})
+						e.setFacts(other, map[string]any{t.Register: action.Registered(res.Result)})
 					}
 					if len(facts) > 0 {
 						e.setFacts(other, facts)
@@ -578,7 +578,7 @@ func (e *Engine) finishHost(rt report.Task, pc *playCtx, t *playbook.Task, host 
 		e.stats.Add(res)
 	})
 	if rescued {
-		e.setFacts(host, map[string]any{"ansible_failed_result": registered(res.Result),
+		e.setFacts(host, map[string]any{"ansible_failed_result": action.Registered(res.Result),
 			"ansible_failed_task": map[string]any{"name": rt.Name, "action": t.Module}})
 	}
 }
@@ -643,8 +643,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-func joinHosts(hosts []string) string { return strings.Join(hosts, ", ") }
 
 // newID is a report id unique within the run: <run>-<kind><n>.
 func (e *Engine) newID(kind string) string {

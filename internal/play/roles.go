@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"maps"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/jetplay/jetplay/internal/job"
-	"github.com/jetplay/jetplay/internal/module"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/report"
 )
@@ -500,48 +498,4 @@ func sortedPairs(m map[string]any) []string {
 		out[i] = fmt.Sprintf("%s=%v", k, m[k])
 	}
 	return out
-}
-
-// validateArgSpec is Ansible's validate_argument_spec action: the
-// provided_arguments, with the value of every task variable named in
-// argument_spec over them, are checked against argument_spec.
-func (e *Engine) validateArgSpec(vars, args map[string]any) map[string]any {
-	spec, ok := args["argument_spec"].(map[string]any)
-	if !ok {
-		return failure(fmt.Sprintf(`"argument_spec" arg is required in args: %v`, args))
-	}
-	provided, _ := args["provided_arguments"].(map[string]any)
-	provided = maps.Clone(provided)
-	if provided == nil {
-		provided = map[string]any{}
-	}
-	raw := maps.Clone(provided)
-	for k := range spec {
-		rv, ok := vars[k]
-		if !ok {
-			continue
-		}
-		v, err := e.cfg.Render.Value(rv, vars)
-		if err != nil {
-			return failure(err.Error())
-		}
-		provided[k], raw[k] = v, rv
-	}
-	res := map[string]any{"changed": false}
-	if c, ok := args["validate_args_context"]; ok {
-		res["validate_args_context"] = c
-	} else {
-		res["validate_args_context"] = map[string]any{}
-	}
-	if errs := module.ValidateArgSpec(spec, provided, raw); len(errs) > 0 {
-		list := make([]any, len(errs))
-		for i, m := range errs {
-			list[i] = m
-		}
-		res["failed"], res["argument_errors"], res["argument_spec_data"] = true, list, spec
-		res["msg"] = "Validation of arguments failed:\n" + strings.Join(errs, "\n")
-		return res
-	}
-	res["msg"] = "The arg spec validation passed"
-	return res
 }

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/module"
 	"github.com/jetplay/jetplay/internal/playbook"
@@ -32,26 +31,30 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 			hr.Delegated = fmt.Sprint(d)
 		}
 	}
-	var result map[string]any
+	r := &hostRun{e: e, pc: pc, t: t, host: host}
+	var out action.Outcome
 	if t.Loop != nil {
-		result = e.runLoop(ctx, pc, t, host, vars)
+		out.Result = r.runLoop(ctx, vars)
 	} else {
-		result = e.runOne(ctx, pc, t, host, vars)
-		delete(result, taskErrorKey)
+		out = r.runOne(ctx, vars)
 	}
+	result := out.Result
 	hr.Status = statusOf(result)
 	hr.Ignored = e.ignored(t, hr.Status, vars)
 	// Ansible shows a result's diff with --diff, or when the task itself
 	// runs in diff mode.
 	hr.Diff = e.cfg.Diff || e.diffMode(pc, t, vars)
 	if t.Register != "" {
-		e.setFacts(host, map[string]any{t.Register: registered(result)})
+		e.setFacts(host, map[string]any{t.Register: action.Registered(result)})
 	}
 	noLog := e.noLog(pc, t, vars)
 	if noLog {
 		result = job.Censor(result, "changed", "failed", "skipped", "unreachable")
 	}
-	if t.Loop == nil && hr.Status != report.Unreachable && !isActionFail(result) && !e.isTaskTimeout(pc, t, result, vars) {
+	// An action failure and a task timeout bypass Ansible's result
+	// handling: they carry no _ansible_no_log, unless no_log censored them.
+	bypass := !noLog && (out.Fault == action.ActionFail || out.Fault == action.Timeout)
+	if t.Loop == nil && hr.Status != report.Unreachable && !bypass {
 		result["_ansible_no_log"] = noLog
 		if hr.Delegated != "" && hr.Status != report.Skipped {
 			// Ansible adds the delegate's connection variables to the
@@ -63,51 +66,57 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	return hr
 }
 
-// runOne runs one execution of t (one loop item, or the task) with its when,
-// until, changed_when and failed_when.
-func (e *Engine) runOne(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+// runOne runs one execution of the task (one loop item, or the task) with
+// its when, until, changed_when and failed_when.
+func (r *hostRun) runOne(ctx context.Context, vars map[string]any) action.Outcome {
+	e, t := r.e, r.t
 	ok, msg := e.condEach(t.When, vars)
 	if msg != "" {
 		return taskError(withExcerpt(msg, t))
 	}
 	if !ok {
-		return map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"}
+		return action.Outcome{Result: map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"}}
 	}
 	if t.Until == nil && t.Retries == nil {
-		return e.attempt(ctx, pc, t, host, vars)
+		return r.attempt(ctx, vars)
 	}
 	if t.Module == "async_status" && t.Until != nil {
-		r := e.asyncStatusUntil(ctx, pc, t, host, vars)
-		if _, ok := r["failed"]; !ok {
-			r["failed"] = false
+		argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
+		if err != nil {
+			return action.Failed(fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v", err))
 		}
-		return r
+		args, _ := argsAny.(map[string]any)
+		if o, ok := action.AsyncStatusUntil(ctx, r.call(vars, e.stripOmit(args), "async_status"), r); ok {
+			if _, ok := o.Result["failed"]; !ok {
+				o.Result["failed"] = false
+			}
+			return o
+		}
+		return r.attempt(ctx, vars)
 	}
 	retries, delay := e.retryBudget(t, vars)
-	var result map[string]any
-	base, _ := vars[execKey].(string)
+	var o action.Outcome
 	for n := 1; ; n++ {
-		vars[execKey] = base
-		result = e.attempt(ctx, pc, t, host, withExec(vars, fmt.Sprintf("a%d", n)))
-		result["attempts"] = n
-		done, err := e.untilHolds(t, vars, result)
+		o = r.sub(fmt.Sprintf("a%d", n)).attempt(ctx, vars)
+		o.Result["attempts"] = n
+		done, err := e.untilHolds(t, vars, o.Result)
 		if err != nil {
 			return taskError(err.Error())
 		}
 		if done {
-			return result
+			return o
 		}
 		if n > retries {
 			break
 		}
-		e.report(func(r report.Reporter) { r.Retry(host, e.taskName(pc, t, host), retries-n+1) })
-		if !sleepCtx(ctx, delay) {
-			return failure(ctx.Err().Error())
+		r.Retry(nil, retries-n+1)
+		if !action.Sleep(ctx, delay) {
+			return action.Failed(ctx.Err().Error())
 		}
 	}
-	result["failed"] = true
-	result["attempts"] = retries
-	return result
+	o.Result["failed"] = true
+	o.Result["attempts"] = retries
+	return o
 }
 
 // untilHolds evaluates until (or "not failed" when only retries is set) with
@@ -119,7 +128,7 @@ func (e *Engine) untilHolds(t *playbook.Task, vars map[string]any, result map[st
 	v := vars
 	if t.Register != "" {
 		v = maps.Clone(vars)
-		v[t.Register] = registered(result)
+		v[t.Register] = action.Registered(result)
 	}
 	conds, ok := t.Until.([]any)
 	if !ok {
@@ -153,20 +162,22 @@ func (e *Engine) retryBudget(t *playbook.Task, vars map[string]any) (int, time.D
 }
 
 // attempt is one run of the action plus changed_when and failed_when.
-func (e *Engine) attempt(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
-	result := e.action(ctx, pc, t, host, vars)
+func (r *hostRun) attempt(ctx context.Context, vars map[string]any) action.Outcome {
+	e, t := r.e, r.t
+	o := r.action(ctx, vars)
+	result := o.Result
 	if truthy(result["unreachable"]) || truthy(result["skipped"]) {
 		if _, ok := result["failed"]; !ok && !truthy(result["unreachable"]) {
 			// A module that skipped itself (check mode) is not failed.
 			result["failed"] = false
 		}
-		return result
+		return o
 	}
 	if len(t.ChangedWhen) > 0 || len(t.FailedWhen) > 0 {
 		v := vars
 		if t.Register != "" {
 			v = maps.Clone(vars)
-			v[t.Register] = registered(result)
+			v[t.Register] = action.Registered(result)
 		}
 		// A changed_when or failed_when that cannot be evaluated fails
 		// the task, its message in changed_when_result or
@@ -175,7 +186,7 @@ func (e *Engine) attempt(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			ok, msg := e.condEach(t.ChangedWhen, v)
 			if msg != "" {
 				result["failed"], result["changed_when_result"] = true, msg
-				return result
+				return o
 			}
 			result["changed"] = ok
 		}
@@ -183,34 +194,40 @@ func (e *Engine) attempt(ctx context.Context, pc *playCtx, t *playbook.Task, hos
 			ok, msg := e.condEach(t.FailedWhen, v)
 			if msg != "" {
 				result["failed"], result["failed_when_result"] = true, msg
-				return result
+				return o
 			}
 			result["failed_when_result"] = ok
 			result["failed"] = ok
+			if o.Fault == action.Timeout && !ok {
+				// failed_when passed the timed-out run: it is an
+				// ordinary result now.
+				o.Fault = action.None
+			}
 		}
 	}
 	if _, ok := result["failed"]; !ok {
 		result["failed"] = false
 	}
-	return result
+	return o
 }
 
-// action renders the task's arguments and runs the module once.
-func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host string, vars map[string]any) map[string]any {
+// action renders the task's arguments, builds the execution's action.Call
+// and runs the module's action once.
+func (r *hostRun) action(ctx context.Context, vars map[string]any) action.Outcome {
+	e, pc, t := r.e, r.pc, r.t
 	info, ok := module.Lookup(t.Module)
 	if !ok {
-		return failure(fmt.Sprintf("couldn't resolve module/action '%s'", t.Module))
+		return action.Failed(fmt.Sprintf("couldn't resolve module/action '%s'", t.Module))
 	}
 	asyncSec, err := e.intOf(t.Async, vars)
 	if err != nil {
-		return failure(fmt.Sprintf("async: %v", err))
+		return action.Failed(fmt.Sprintf("async: %v", err))
 	}
 	if asyncSec > 0 && !info.Async {
-		return actionFail(ErrAsyncNotSupported.Error())
+		return action.Refused(module.AsyncNotSupportedMsg)
 	}
-	check, diff := e.checkMode(pc, t, vars), e.diffMode(pc, t, vars)
-	if asyncSec > 0 && check {
-		return actionFail(checkAsyncMsg)
+	if asyncSec > 0 && e.checkMode(pc, t, vars) {
+		return action.Refused(checkAsyncMsg)
 	}
 	argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
 	if err != nil {
@@ -222,37 +239,32 @@ func (e *Engine) action(ctx context.Context, pc *playCtx, t *playbook.Task, host
 	}
 	args, _ := argsAny.(map[string]any)
 	args = e.stripOmit(args)
-	if info.Kind == module.Controller {
-		return e.controller(ctx, pc, t, host, vars, info.Name, args)
+	switch info.Name {
+	case "meta":
+		return action.Outcome{Result: e.meta(pc, r.host, args)}
+	case "import_tasks", "include_tasks":
+		return action.Failed(info.Name + " cannot be used here")
 	}
-	if err := module.CheckArgs(info.Name, args); err != nil {
-		return failure(err.Error())
+	f, ok := action.Lookup(info.Name)
+	if !ok {
+		return action.Failed(fmt.Sprintf("the %s action is not supported by jetplay", info.Name))
 	}
-	if info.Name == "copy" {
-		if res := e.copySource(pc, t, args); res != nil {
-			return res
+	c := r.call(vars, args, info.Name)
+	if info.Kind == module.Host {
+		// Ansible validates these keywords before the action runs.
+		c.Async = asyncSec
+		if t.Poll != nil {
+			if c.Poll, err = e.intOf(t.Poll, vars); err != nil {
+				return action.Failed(fmt.Sprintf("poll: %v", err))
+			}
+		}
+		if asyncSec == 0 {
+			if c.Timeout, err = e.taskTimeout(pc, t, vars); err != nil {
+				return action.Failed(fmt.Sprintf("timeout: %v", err))
+			}
 		}
 	}
-	poll := defaultPoll
-	if t.Poll != nil {
-		if poll, err = e.intOf(t.Poll, vars); err != nil {
-			return failure(fmt.Sprintf("poll: %v", err))
-		}
-	}
-	spec := jobSpec{module: info.Name, args: args, async: asyncSec, noLog: e.noLog(pc, t, vars), check: check, diff: diff}
-	if asyncSec == 0 {
-		if spec.timeout, err = e.taskTimeout(pc, t, vars); err != nil {
-			return failure(fmt.Sprintf("timeout: %v", err))
-		}
-	}
-	switch {
-	case asyncSec > 0 && poll == 0:
-		return e.launch(ctx, pc, t, host, vars, spec)
-	case asyncSec > 0:
-		return e.runAsync(ctx, pc, t, host, vars, spec, poll)
-	default:
-		return e.runSync(ctx, pc, t, host, vars, spec)
-	}
+	return f(ctx, c, r)
 }
 
 // stripOmit drops arguments whose value is the omit placeholder.
@@ -294,67 +306,19 @@ func (e *Engine) cond(when []any, vars map[string]any) (bool, error) {
 	return e.cfg.Render.Cond(anyList(when), vars)
 }
 
+// boolish is a keyword's value as a boolean (action.Bool).
 func (e *Engine) boolish(v any, vars map[string]any) (bool, error) {
-	switch x := v.(type) {
-	case nil:
-		return false, nil
-	case bool:
-		return x, nil
-	case string:
-		if vars != nil {
-			r, err := e.cfg.Render.Template(x, vars)
-			if err != nil {
-				return false, err
-			}
-			if b, ok := r.(bool); ok {
-				return b, nil
-			}
-			x = fmt.Sprint(r)
-		}
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "yes", "true", "on", "1", "y", "t":
-			return true, nil
-		}
-		return false, nil
-	}
-	return truthy(v), nil
+	return action.Bool(e.cfg.Render, v, vars)
 }
 
+// intOf is a keyword's value as an int (action.Int).
 func (e *Engine) intOf(v any, vars map[string]any) (int, error) {
-	f, err := e.floatOf(v, vars)
-	return int(f), err
+	return action.Int(e.cfg.Render, v, vars)
 }
 
+// floatOf is a keyword's value as a number (action.Float).
 func (e *Engine) floatOf(v any, vars map[string]any) (float64, error) {
-	if s, ok := v.(string); ok {
-		r, err := e.cfg.Render.Template(s, vars)
-		if err != nil {
-			return 0, err
-		}
-		v = r
-	}
-	switch x := v.(type) {
-	case nil:
-		return 0, nil
-	case int:
-		return float64(x), nil
-	case int64:
-		return float64(x), nil
-	case float64:
-		return x, nil
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a number", x)
-		}
-		return f, nil
-	case bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	}
-	return 0, fmt.Errorf("%v is not a number", v)
+	return action.Float(e.cfg.Render, v, vars)
 }
 
 // statusOf classifies a result the way Ansible's callbacks do.
@@ -372,63 +336,8 @@ func statusOf(r map[string]any) report.Status {
 	return report.OK
 }
 
-// registered is the value register stores: the result without internal
-// keys (_ansible_*, _jetplay_*), also inside loop results, as Ansible's
-// strip_internal_keys.
-func registered(r map[string]any) map[string]any {
-	out := make(map[string]any, len(r))
-	for k, v := range r {
-		if strings.HasPrefix(k, "_ansible") || strings.HasPrefix(k, "_jetplay") {
-			continue
-		}
-		if k == "results" {
-			if items, ok := v.([]any); ok {
-				clean := make([]any, len(items))
-				for i, it := range items {
-					if m, ok := it.(map[string]any); ok {
-						clean[i] = registered(m)
-					} else {
-						clean[i] = it
-					}
-				}
-				v = clean
-			}
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func failure(msg string) map[string]any {
-	return map[string]any{"failed": true, "changed": false, "msg": msg}
-}
-
-// actionFailTrace is the exception of an AnsibleActionFail raised outside
-// an exception handler: Python's traceback.format_exc() with none active.
-const actionFailTrace = "NoneType: None\n"
-
-// actionFail is the result of an action refused before it ran (Ansible's
-// AnsibleActionFail, e.g. async on an action without async support): it
-// bypasses the task executor's result handling, so it carries an exception
-// and no _ansible_no_log.
-func actionFail(msg string) map[string]any {
-	return map[string]any{"failed": true, "changed": false, "msg": msg, "exception": actionFailTrace}
-}
-
-// isTaskTimeout reports whether r is the result of t killed by its timeout
-// keyword: Ansible raises that error past the task executor's result
-// handling, so, like actionFail's, it carries no _ansible_no_log.
-func (e *Engine) isTaskTimeout(pc *playCtx, t *playbook.Task, r map[string]any, vars map[string]any) bool {
-	if r["failed"] != true {
-		return false
-	}
-	n, err := e.taskTimeout(pc, t, vars)
-	if err != nil || n <= 0 {
-		return false
-	}
-	info, ok := module.Lookup(t.Module)
-	return ok && r["msg"] == job.TimeoutMessage(info.Name, n)
-}
+// failure is the result of a run that failed with msg (action.Failed).
+func failure(msg string) map[string]any { return action.Failed(msg).Result }
 
 // taskTimeout is the timeout keyword of the task (or its block) or else of
 // its play, in seconds; 0 when neither sets one.
@@ -442,9 +351,6 @@ func (e *Engine) taskTimeout(pc *playCtx, t *playbook.Task, vars map[string]any)
 	}
 	return e.intOf(v, vars)
 }
-
-// isActionFail reports whether r came from actionFail.
-func isActionFail(r map[string]any) bool { return r["exception"] == actionFailTrace }
 
 // truthy is Python's truth value, as Ansible's results are read.
 func truthy(v any) bool { return render.Truthy(v) }
@@ -464,18 +370,4 @@ func condText(v any) string {
 		}
 	}
 	return fmt.Sprint(v)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -3,28 +3,18 @@ package play
 import (
 	"fmt"
 
+	"github.com/jetplay/jetplay/internal/action"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/render"
 )
 
-// taskErrorKey marks a result made by taskError until runHostTask or
-// runLoop takes it out.
-const taskErrorKey = "_jetplay_task_error"
-
-// taskError is the result of an error Ansible's task executor raises while
-// it prepares or judges a run (templating the arguments, evaluating when or
-// until): failed and the message, no changed. In a loop it fails the whole
-// task instead of the item (runLoop), as the exception leaves Ansible's
-// item loop.
-func taskError(msg string) map[string]any {
-	return map[string]any{"failed": true, "msg": msg, taskErrorKey: true}
-}
-
-// isTaskError reports whether r came from taskError, and takes the mark out.
-func isTaskError(r map[string]any) bool {
-	_, ok := r[taskErrorKey]
-	delete(r, taskErrorKey)
-	return ok
+// taskError is the outcome of an error Ansible's task executor raises
+// while it prepares or judges a run (templating the arguments, evaluating
+// when or until): failed and the message, no changed, Fault TaskError. In a
+// loop it fails the whole task instead of the item (runLoop), as the
+// exception leaves Ansible's item loop.
+func taskError(msg string) action.Outcome {
+	return action.Outcome{Result: map[string]any{"failed": true, "msg": msg}, Fault: action.TaskError}
 }
 
 // withExcerpt appends to msg the excerpt of the task's position, as Ansible

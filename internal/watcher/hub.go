@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/job"
@@ -21,21 +19,25 @@ type Update struct {
 	Seq int
 }
 
-// Hub keeps one KV watch on a set of keys and tells waiters about every
+// Source is where a Hub gets status records from: *bus.Bus implements it.
+type Source interface {
+	// WatchStatus watches the status records whose keys match patterns
+	// (none: every record): the current record of each key, then one nil
+	// entry, then every later change, in revision order and each once,
+	// until ctx ends or the watch fails; then the channel is closed.
+	WatchStatus(ctx context.Context, patterns []string) (<-chan *job.StatusEntry, error)
+}
+
+// Hub keeps one status watch on a set of keys and tells waiters about every
 // change. It remembers the latest status of each job it has seen, so a wait
 // that starts after the job finished returns at once. It keeps each record
 // as the bytes it arrived as and decodes it when a waiter or Latest looks
 // at it: a run of 10,000 jobs keeps 10,000 small byte slices rather than
 // 10,000 decoded results, and the watch's goroutine decodes nothing.
 type Hub struct {
-	kv     jetstream.KeyValue
 	log    zerolog.Logger
 	cancel context.CancelFunc
 	done   chan struct{}
-
-	patterns []string
-	conn     *nats.Conn
-	lastRev  uint64 // owned by loop
 
 	mu      sync.Mutex
 	latest  map[job.ID]record
@@ -69,44 +71,34 @@ func (r record) update(id job.ID) (Update, error) {
 
 // HubConfig configures a Hub.
 type HubConfig struct {
-	// KV is the status bucket. Required.
-	KV jetstream.KeyValue
+	// Source gives the status records (a *bus.Bus). Required.
+	Source Source
 	// Patterns are the keys to watch (jids or run patterns such as
 	// job.RunPattern(run)); empty means every key.
 	Patterns []string
-	// Conn, when set, is the connection the KV lives on: after a reconnect
-	// (a node died) the hub re-creates its watch from the last revision it
-	// saw, at once, instead of waiting for the old watch to notice.
-	Conn *nats.Conn
 	// Logger receives debug lines (zero value: discarded).
 	Logger zerolog.Logger
 }
 
-// Option adjusts a HubConfig (for WaitAll).
-type Option func(*HubConfig)
-
-// WithConn sets HubConfig.Conn.
-func WithConn(nc *nats.Conn) Option { return func(c *HubConfig) { c.Conn = nc } }
-
 // NewHub opens the watch and returns once the current values have been read,
 // so Latest is complete for the watched keys.
 func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
-	if cfg.KV == nil {
-		return nil, errors.New("watcher: KV is required")
+	src := cfg.Source
+	if src == nil {
+		return nil, errors.New("watcher: Source is required")
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	h := &Hub{
-		kv: cfg.KV, log: cfg.Logger.With().Str("component", "watcher").Logger(),
+		log:    cfg.Logger.With().Str("component", "watcher").Logger(),
 		cancel: cancel, done: make(chan struct{}), ready: make(chan struct{}),
 		latest: map[job.ID]record{}, waiters: map[job.ID]map[*waiter]struct{}{},
-		patterns: cfg.Patterns, conn: cfg.Conn,
 	}
-	w, err := h.watch(wctx, 0)
+	updates, err := src.WatchStatus(wctx, cfg.Patterns)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	go h.loop(wctx, w)
+	go h.loop(wctx, updates)
 	select {
 	case <-h.ready:
 		return h, nil
@@ -116,56 +108,18 @@ func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
 	}
 }
 
-// watch opens the KV watch, from revision from on (0: current values first).
-func (h *Hub) watch(ctx context.Context, from uint64) (jetstream.KeyWatcher, error) {
-	var opts []jetstream.WatchOpt
-	if from > 0 {
-		opts = append(opts, jetstream.ResumeFromRevision(from))
-	}
-	var (
-		w   jetstream.KeyWatcher
-		err error
-	)
-	switch len(h.patterns) {
-	case 0:
-		w, err = h.kv.WatchAll(ctx, opts...)
-	case 1:
-		w, err = h.kv.Watch(ctx, h.patterns[0], opts...)
-	default:
-		w, err = h.kv.WatchFiltered(ctx, h.patterns, opts...)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("watch %v: %w", h.patterns, err)
-	}
-	return w, nil
-}
-
-func (h *Hub) loop(ctx context.Context, w jetstream.KeyWatcher) {
+func (h *Hub) loop(ctx context.Context, updates <-chan *job.StatusEntry) {
 	defer close(h.done)
-	defer func() { _ = w.Stop() }()
 	readyOnce := sync.OnceFunc(func() { close(h.ready) })
 	defer readyOnce()
-	var reconnected chan nats.Status
-	if h.conn != nil {
-		reconnected = h.conn.StatusChanged(nats.CONNECTED)
-		defer h.conn.RemoveStatusListener(reconnected)
-	}
 	for {
 		select {
 		case <-ctx.Done():
 			h.fail(ErrClosed)
+			for range updates {
+			} // the watch closes the channel once it has stopped
 			return
-		case <-reconnected:
-			// The watch's consumer may have lived on the node that died:
-			// start a new one right after the last revision seen.
-			nw, err := h.watch(ctx, h.lastRev+1)
-			if err != nil {
-				h.log.Warn().Err(err).Msg("re-creating the watch after a reconnect failed; keeping the old one")
-				continue
-			}
-			_ = w.Stop()
-			w = nw
-		case e, ok := <-w.Updates():
+		case e, ok := <-updates:
 			if !ok {
 				h.fail(ErrClosed)
 				return
@@ -174,25 +128,17 @@ func (h *Hub) loop(ctx context.Context, w jetstream.KeyWatcher) {
 				readyOnce()
 				continue
 			}
-			if e.Revision() <= h.lastRev {
-				continue // already seen (a re-created watch may overlap)
-			}
-			h.lastRev = e.Revision()
 			h.apply(e)
 		}
 	}
 }
 
-func (h *Hub) apply(e jetstream.KeyValueEntry) {
-	id := job.ID(e.Key())
-	r := record{revision: e.Revision()}
-	if e.Operation() == jetstream.KeyValuePut {
-		r.value = e.Value()
-	}
+func (h *Hub) apply(e *job.StatusEntry) {
+	r := record{value: e.Value, revision: e.Revision}
 	h.mu.Lock()
-	r.seq = h.latest[id].seq + 1
-	h.latest[id] = r
-	for w := range h.waiters[id] {
+	r.seq = h.latest[e.JID].seq + 1
+	h.latest[e.JID] = r
+	for w := range h.waiters[e.JID] {
 		select {
 		case w.wake <- struct{}{}:
 		default:

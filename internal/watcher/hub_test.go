@@ -3,6 +3,8 @@ package watcher_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -44,7 +46,7 @@ func TestWaitSeesFinalWrittenLater(t *testing.T) {
 	run := job.NewRunID()
 	id := run.Job(1)
 	queued(t, ctx, b, id)
-	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: b.KV(), Patterns: []string{job.RunPattern(run)}})
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{Source: b, Patterns: []string{job.RunPattern(run)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +83,7 @@ func TestWaitOnAlreadyFinalJobReturnsAtOnce(t *testing.T) {
 	queued(t, ctx, b, id)
 	move(t, ctx, b, id, job.Running)
 	move(t, ctx, b, id, job.Failed)
-	got, err := watcher.WaitAll(ctx, b.KV(), []job.ID{id}, watcher.Final)
+	got, err := watcher.WaitAll(ctx, b, []job.ID{id}, watcher.Final)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +98,7 @@ func TestWaitHonoursDeadline(t *testing.T) {
 	queued(t, ctx, b, id)
 	wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
-	got, err := watcher.WaitAll(wctx, b.KV(), []job.ID{id}, watcher.Final)
+	got, err := watcher.WaitAll(wctx, b, []job.ID{id}, watcher.Final)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want deadline exceeded", err)
 	}
@@ -110,7 +112,7 @@ func TestDeletedJobEndsWait(t *testing.T) {
 	run := job.NewRunID()
 	id := run.Job(1)
 	queued(t, ctx, b, id)
-	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: b.KV(), Patterns: []string{job.RunPattern(run)}})
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{Source: b, Patterns: []string{job.RunPattern(run)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +122,7 @@ func TestDeletedJobEndsWait(t *testing.T) {
 		_, err := h.Wait(ctx, id, watcher.Final)
 		errc <- err
 	}()
-	if err := b.KV().Delete(ctx, job.StatusKey(id)); err != nil {
+	if err := b.DeleteStatus(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-errc; !errors.Is(err, watcher.ErrDeleted) {
@@ -138,7 +140,7 @@ func BenchmarkFinalToWatcher(b *testing.B) {
 		b.Fatal(err)
 	}
 	run := job.NewRunID()
-	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: bs.KV(), Patterns: []string{job.RunPattern(run)}})
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{Source: bs, Patterns: []string{job.RunPattern(run)}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -194,7 +196,7 @@ func TestUndecodableRecordIsSkipped(t *testing.T) {
 	run := job.NewRunID()
 	id := run.Job(1)
 	queued(t, ctx, b, id)
-	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: b.KV(), Patterns: []string{job.RunPattern(run)}})
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{Source: b, Patterns: []string{job.RunPattern(run)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,5 +236,45 @@ func TestUndecodableRecordIsSkipped(t *testing.T) {
 	}
 	if l, ok := h.Latest(id); !ok || l.Status.State != job.Succeeded {
 		t.Fatalf("Latest: %+v, %v", l, ok)
+	}
+}
+
+// NewHub refuses a config without a Source.
+func TestNewHubNeedsASource(t *testing.T) {
+	t.Parallel()
+	if _, err := watcher.NewHub(context.Background(), watcher.HubConfig{}); err == nil {
+		t.Fatal("a hub without a source was made")
+	}
+}
+
+// Watch sends the current values and then each change, and returns fn's
+// error, or nil once ctx ends.
+func TestWatch(t *testing.T) {
+	b, ctx := setup(t)
+	run := job.NewRunID()
+	id := run.Job(1)
+	queued(t, ctx, b, id)
+	queued(t, ctx, b, job.NewRunID().Job(1)) // not matched
+	errEnough := errors.New("enough")
+	var got []string
+	err := watcher.Watch(ctx, b, job.RunPattern(run), func(u watcher.Update) error {
+		got = append(got, fmt.Sprintf("%s %s %d", u.Status.JID, u.Status.State, u.Seq))
+		if u.Status.State == job.Queued {
+			move(t, ctx, b, id, job.Running)
+			return nil
+		}
+		return errEnough
+	})
+	if !errors.Is(err, errEnough) {
+		t.Fatalf("Watch returned %v, want fn's error", err)
+	}
+	want := []string{fmt.Sprintf("%s queued 1", id), fmt.Sprintf("%s running 2", id)}
+	if !slices.Equal(got, want) {
+		t.Fatalf("updates %q, want %q", got, want)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if err := watcher.Watch(wctx, b, "", func(watcher.Update) error { return nil }); err != nil {
+		t.Fatalf("Watch ended by its context: %v, want nil", err)
 	}
 }

@@ -7,21 +7,14 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/jetplay/jetplay/internal/job"
 )
 
 // WaitAll waits until cond holds for every job in ids, through one watch on
 // exactly those keys. It returns each job's last update; on ctx.Done it
 // returns what it has with ctx.Err().
-func WaitAll(ctx context.Context, kv jetstream.KeyValue, ids []job.ID, cond Cond, opts ...Option) (map[job.ID]Update, error) {
-	patterns := watchPatterns(ids)
-	cfg := HubConfig{KV: kv, Patterns: patterns}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	h, err := NewHub(ctx, cfg)
+func WaitAll(ctx context.Context, src Source, ids []job.ID, cond Cond) (map[job.ID]Update, error) {
+	h, err := NewHub(ctx, HubConfig{Source: src, Patterns: watchPatterns(ids)})
 	if err != nil {
 		return nil, err
 	}
@@ -51,27 +44,30 @@ func WaitAll(ctx context.Context, kv jetstream.KeyValue, ids []job.ID, cond Cond
 
 // Watch calls fn with every status change of the keys matching pattern
 // (">" or "" for all), starting with their current values, until ctx is
-// done (then it returns nil) or fn returns an error.
-func Watch(ctx context.Context, kv jetstream.KeyValue, pattern string, fn func(Update) error) error {
-	var (
-		w   jetstream.KeyWatcher
-		err error
-	)
-	if pattern == "" || pattern == ">" {
-		w, err = kv.WatchAll(ctx)
-	} else {
-		w, err = kv.Watch(ctx, pattern)
+// done (then it returns nil) or fn returns an error. It returns once the
+// watch has stopped.
+func Watch(ctx context.Context, src Source, pattern string, fn func(Update) error) error {
+	var patterns []string
+	if pattern != "" && pattern != ">" {
+		patterns = []string{pattern}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	updates, err := src.WatchStatus(ctx, patterns)
 	if err != nil {
+		cancel()
 		return fmt.Errorf("watch %q: %w", pattern, err)
 	}
-	defer func() { _ = w.Stop() }()
-	seq := map[string]int{}
+	defer func() {
+		cancel()
+		for range updates {
+		} // closed once the watch has stopped
+	}()
+	seq := map[job.ID]int{}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case e, ok := <-w.Updates():
+		case e, ok := <-updates:
 			if !ok {
 				if ctx.Err() != nil {
 					return nil // the watch ends with ctx: a stop, not a failure
@@ -81,10 +77,10 @@ func Watch(ctx context.Context, kv jetstream.KeyValue, pattern string, fn func(U
 			if e == nil {
 				continue
 			}
-			seq[e.Key()]++
-			u := Update{Revision: e.Revision(), Seq: seq[e.Key()], Status: job.Status{JID: job.ID(e.Key())}}
-			if e.Operation() == jetstream.KeyValuePut {
-				st, err := job.DecodeStatus(e.Value())
+			seq[e.JID]++
+			u := Update{Revision: e.Revision, Seq: seq[e.JID], Status: job.Status{JID: e.JID}}
+			if e.Value != nil {
+				st, err := job.DecodeStatus(e.Value)
 				if err != nil {
 					continue
 				}

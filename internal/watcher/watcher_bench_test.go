@@ -25,7 +25,7 @@ func BenchmarkFinalToWatcherMany(b *testing.B) {
 		b.Fatal(err)
 	}
 	run := job.NewRunID()
-	h, err := watcher.NewHub(ctx, watcher.HubConfig{KV: bs.KV(), Patterns: []string{job.RunPattern(run)}})
+	h, err := watcher.NewHub(ctx, watcher.HubConfig{Source: bs, Patterns: []string{job.RunPattern(run)}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func BenchmarkWaitAllManyIDs(b *testing.B) {
 		}
 	}
 	b.ResetTimer()
-	if _, err := watcher.WaitAll(ctx, bs.KV(), ids, watcher.Final); err != nil {
+	if _, err := watcher.WaitAll(ctx, bs, ids, watcher.Final); err != nil {
 		b.Fatal(err)
 	}
 }

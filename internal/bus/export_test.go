@@ -1,0 +1,5 @@
+package bus
+
+// OnRewatchForTest has f called each time a status watch of b has been
+// re-opened after a reconnect. Set it before the watch starts.
+func OnRewatchForTest(b *Bus, f func()) { b.onRewatch = f }
