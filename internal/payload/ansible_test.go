@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jetplay/jetplay/internal/collection"
 )
 
 //go:embed testdata/recursive_finder.py
@@ -186,17 +188,20 @@ func installedModules(t *testing.T, dir string, roots []string) map[string][]str
 }
 
 // defaultEvery is the sample step per collection of a CI run. Measured on
-// the 2-core CI machine (ansible-core 2.14.18, Debian's ansible 7.7.0, load
-// average 4-15): all 7,732 module files (6,752 new-style) take 11 min,
-// almost all of it Ansible's side; every 15th, 629 files (537 new-style),
-// 34-72 s, within the 2 min budget.
+// the 2-core CI machine (ansible-core 2.14.18, Debian's ansible 7.7.0): all
+// 7,732 module files (6,752 new-style) take 11 min, almost all of it
+// Ansible's side; every 15th, 629 files (537 new-style), 34 s at load
+// average ~5 with one Finder, 113 s at load ~20 with both Finders, within
+// the 2 min budget.
 const defaultEvery = 15
 
 // TestMembersMatchAnsible is the must-show of issue 12: for every
 // new-style module installed (ansible-core's and every collection's), the
 // member list of the zip Build makes equals the one ansible-core's own
-// recursive_finder and _add_module_to_zip give; Detect and FQN agree with
-// Ansible's style detection and module FQN for every file compared. By
+// recursive_finder and _add_module_to_zip give, with the tests' Finder and
+// with ResolverFinder over a collection.Resolver configured as that
+// ansible-core reports; Detect and FQN agree with Ansible's style detection
+// and module FQN for every file compared. By
 // default it compares all of ansible-core's modules and every
 // defaultEvery-th module of each collection (sorted by path, the first
 // one always); JETPLAY_PAYLOAD_ALL=1 compares all of them and
@@ -256,18 +261,60 @@ func TestMembersMatchAnsible(t *testing.T) {
 	for _, r := range info.CollectionPaths {
 		roots = append(roots, os.DirFS(r))
 	}
-	b, err := New(Config{Finder: newDirFinder(muDirs, roots, os.DirFS(info.Ansible))})
+	// The same configuration through the collection package's Resolver.
+	res, err := collection.New(collection.Config{AnsibleCore: info.Ansible, ModuleUtils: info.ModuleUtilsPaths,
+		CollectionsPaths: info.CollectionPaths, NoScanSysPath: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	type built struct {
-		style   Style
-		fqn     string
-		members []string
-		err     error
+	finders := []struct {
+		name   string
+		finder Finder
+	}{
+		{"the tests' Finder", newDirFinder(muDirs, roots, os.DirFS(info.Ansible))},
+		{"ResolverFinder", ResolverFinder(res)},
+	}
+	ours := make([][]built, len(finders))
+	took := make([]time.Duration, len(finders))
+	for i, f := range finders {
+		t0 := time.Now()
+		ours[i] = buildAll(t, f.finder, modules, filepath.Dir(info.Ansible))
+		took[i] = time.Since(t0)
+	}
+	goTime := time.Since(start)
+	ans, err := wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := time.Since(start)
+
+	for i, f := range finders {
+		compared, bad := compareWithAnsible(t, f.name, modules, ans, ours[i])
+		if compared == 0 {
+			t.Fatal("no new-style module compared")
+		}
+		t.Logf("%s: %d module files of ansible-core and %d collections (all of ansible-core's, every %d-th of each collection's), %d new-style compared, %d differences; built in %v",
+			f.name, len(modules), colls-1, every, compared, bad, took[i].Round(time.Millisecond))
+	}
+	t.Logf("Go built in %v, Ansible done after %v", goTime.Round(time.Millisecond), total.Round(time.Millisecond))
+}
+
+// built is what Build made of one module file.
+type built struct {
+	style   Style
+	fqn     string
+	members []string
+	err     error
+}
+
+// buildAll builds each module file with one Builder over finder.
+func buildAll(t *testing.T, finder Finder, modules []string, sitePackages string) []built {
+	t.Helper()
+	b, err := New(Config{Finder: finder})
+	if err != nil {
+		t.Fatal(err)
 	}
 	ours := make([]built, len(modules))
-	sitePackages := filepath.Dir(info.Ansible)
 	for i, p := range modules {
 		src, err := os.ReadFile(p)
 		if err != nil {
@@ -291,18 +338,17 @@ func TestMembersMatchAnsible(t *testing.T) {
 		slices.Sort(names)
 		ours[i].members = names
 	}
-	goTime := time.Since(start)
-	ans, err := wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	total := time.Since(start)
+	return ours
+}
 
-	compared, bad := 0, 0
+// compareWithAnsible reports every module whose style, FQN, success or
+// members differ from Ansible's (the first 20 in full).
+func compareWithAnsible(t *testing.T, finder string, modules []string, ans finderAnswer, ours []built) (compared, bad int) {
+	t.Helper()
 	fail := func(format string, args ...any) {
 		bad++
 		if bad <= 20 {
-			t.Errorf(format, args...)
+			t.Errorf(finder+": "+format, args...)
 		}
 	}
 	for i, p := range modules {
@@ -325,18 +371,14 @@ func TestMembersMatchAnsible(t *testing.T) {
 		case a.Error == "" && o.err != nil:
 			fail("%s: %v; Ansible builds it", p, o.err)
 		case a.Error == "":
-			slices.Sort(a.Members)
-			if !slices.Equal(o.members, a.Members) {
-				fail("%s: members differ\n  only ours:    %v\n  only Ansible: %v", p, minus(o.members, a.Members), minus(a.Members, o.members))
+			want := slices.Sorted(slices.Values(a.Members))
+			if !slices.Equal(o.members, want) {
+				fail("%s: members differ\n  only ours:    %v\n  only Ansible: %v", p, minus(o.members, want), minus(want, o.members))
 			}
 		}
 	}
 	if bad > 20 {
-		t.Errorf("... %d differences in all", bad)
+		t.Errorf("%s: ... %d differences in all", finder, bad)
 	}
-	if compared == 0 {
-		t.Fatal("no new-style module compared")
-	}
-	t.Logf("%d module files of ansible-core and %d collections (all of ansible-core's, every %d-th of each collection's), %d new-style compared, %d differences; Go built in %v, Ansible done after %v",
-		len(modules), colls-1, every, compared, bad, goTime.Round(time.Millisecond), total.Round(time.Millisecond))
+	return compared, bad
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jetplay/jetplay/internal/collection"
 	"github.com/rs/zerolog"
 )
 
@@ -211,7 +212,7 @@ type Payload struct {
 	Members []string
 	// Deprecations are the routing deprecations met while building, for
 	// the caller to display as Ansible does.
-	Deprecations []Deprecation
+	Deprecations []collection.Deprecation
 
 	blob *blob
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jetplay/jetplay/internal/collection"
 	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
@@ -65,12 +66,12 @@ type located struct {
 
 // closure returns the zip members of the module fqn with source src and
 // the deprecations met.
-func (b *Builder) closure(ctx context.Context, fqn string, src []byte) ([]member, []Deprecation, error) {
+func (b *Builder) closure(ctx context.Context, fqn string, src []byte) ([]member, []collection.Deprecation, error) {
 	found := map[string]member{
 		"ansible":              newMember("ansible/__init__.py", b.ansibleInit()),
 		"ansible.module_utils": newMember("ansible/module_utils/__init__.py", []byte(namespaceInit)),
 	}
-	var deprecations []Deprecation
+	var deprecations []collection.Deprecation
 	var queue []entry
 	mod := newMember(strings.ReplaceAll(fqn, ".", "/")+".py", src)
 	for _, d := range deps(b.scan(mod.sum, src), fqn, false) {
@@ -156,7 +157,7 @@ func isLegacy(parts []string) bool {
 
 // locate finds e as one of Ansible's module_util locators does; ok is
 // false for an optional name found nowhere.
-func (b *Builder) locate(e entry, fqn string) (loc located, ok bool, deprecations []Deprecation, err error) {
+func (b *Builder) locate(e entry, fqn string) (loc located, ok bool, deprecations []collection.Deprecation, err error) {
 	legacy := isLegacy(e.parts)
 	var rest int // parts above the module_utils remainder
 	if legacy {

@@ -1,8 +1,15 @@
 package payload
 
-// Finder locates module_utils for the scanner. The collection package's
-// Resolver is meant to satisfy it through a small adapter that reads the
-// file it finds.
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/jetplay/jetplay/internal/collection"
+)
+
+// Finder locates module_utils for the scanner. ResolverFinder makes one of
+// a collection.Resolver.
 //
 // FindModuleUtil locates one dotted name below ansible.module_utils or
 // ansible_collections, as one candidate of ansible-core 2.14's
@@ -52,19 +59,31 @@ type ModuleUtil struct {
 	Redirect string
 	// Path is where Source was read, for messages; "" if none.
 	Path string
-	// Deprecations are the routing metadata's deprecations of the name.
-	Deprecations []Deprecation
+	// Deprecations are the routing metadata's deprecations of the name
+	// (Msg "module_util <name> has been removed...", as Ansible words it).
+	Deprecations []collection.Deprecation
 }
 
-// Deprecation is a routing deprecation met while building: module_util
-// <name> has been removed..., as Ansible displays it at build time.
-type Deprecation struct {
-	// Msg is Ansible's text, e.g. "module_util ansible.module_utils.x has
-	// been removed (use y)".
-	Msg string
-	// Version and Date are the removal_version and removal_date, if any.
-	Version string
-	Date    string
-	// Collection is the collection whose metadata has the entry.
-	Collection string
+// ResolverFinder returns the Finder of r: its FindModuleUtil, with the file
+// it names read. Errors: r's not-found errors wrapped with ErrNotFound; its
+// other errors and a file that cannot be read as they are.
+func ResolverFinder(r *collection.Resolver) Finder { return resolverFinder{r} }
+
+type resolverFinder struct{ r *collection.Resolver }
+
+func (f resolverFinder) FindModuleUtil(name string) (ModuleUtil, error) {
+	mu, err := f.r.FindModuleUtil(name)
+	if errors.Is(err, collection.ErrNotFound) {
+		return ModuleUtil{}, fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	if err != nil {
+		return ModuleUtil{}, err
+	}
+	out := ModuleUtil{Package: mu.Package, Redirect: mu.Redirect, Path: mu.Path, Deprecations: mu.Deprecations}
+	if mu.Path != "" && mu.Redirect == "" {
+		if out.Source, err = os.ReadFile(mu.Path); err != nil {
+			return ModuleUtil{}, fmt.Errorf("read module_util %s: %w", name, err)
+		}
+	}
+	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jetplay/jetplay/internal/collection"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -181,7 +182,7 @@ func route(m *collMeta, cname, name, key string) (ModuleUtil, bool, error) {
 		} else {
 			msg += "."
 		}
-		mu.Deprecations = []Deprecation{{Msg: msg, Version: r.Version, Date: r.Date, Collection: cname}}
+		mu.Deprecations = []collection.Deprecation{{Msg: msg, Version: r.Version, Date: r.Date, Collection: cname}}
 	}
 	if e.Redirect == nil {
 		return mu, false, nil
