@@ -192,7 +192,10 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 // killSync stops a synchronous command: TERM to its process group (over a
 // control session) and to the session, KILL after grace if it still runs,
 // and KILL to the group again once the leader is gone so that no child
-// outlives it. It returns the last signal sent and the session's wait error.
+// outlives it. A command whose shell had not printed its pid by then (slow
+// login shell startup files, and sshd refuses or ignores the session's
+// signals) gets KILL as soon as it does. It returns the last signal sent
+// and the session's wait error.
 func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter, grace time.Duration, done <-chan error) (killed int, waitErr error) {
 	_ = sess.Signal(ssh.SIGTERM)
 	// The remote shell may not have printed its pid yet (slow login
@@ -206,8 +209,8 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	case <-t.C:
 		t.Reset(0)
 	}
-	pgid := stderr.pgid.Load()
 	kill := func(sig string) {
+		pgid := stderr.pgid.Load()
 		if pgid <= 0 {
 			return
 		}
@@ -231,11 +234,21 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	}
 	_ = sess.Signal(ssh.SIGKILL)
 	kill("KILL")
+	late := stderr.known
+	if stderr.pgid.Load() > 0 || isClosed(late) {
+		late = nil // killed above, or the first line had no pid
+	}
 	t.Reset(c.pool.cfg.ConnectTimeout)
-	select {
-	case err := <-done:
-		return 9, err
-	case <-t.C:
+	for waiting := true; waiting; {
+		select {
+		case err := <-done:
+			return 9, err
+		case <-late:
+			late = nil
+			kill("KILL")
+		case <-t.C:
+			waiting = false
+		}
 	}
 	// OpenSSH answers a channel close only once the child's output is
 	// closed: a process we could not kill keeps the session open. Give up
