@@ -38,16 +38,17 @@ func becomeArgv(c Command, argv []string, prompt string) ([]string, error) {
 	}
 }
 
-// The become handshake: how a command run with Become, a BecomePassword
-// and a Stdin gets exactly Stdin, never the password.
+// The become handshake: how a synchronous command run with Become and a
+// BecomePassword gets exactly Stdin (nothing when nil), never the
+// password.
 //
 // Sending "password\n" then Stdin down one pipe is not enough: sudo reads
 // no password when it needs none (NOPASSWD, cached credentials, root
 // calling sudo), so the password would become the first line of the
-// command's input (for a Python payload, a syntax error that prints it);
-// su's PAM conversation reads up to 511 bytes at once and would swallow the
-// start of Stdin. So the command runs inside a small shell, after the
-// become method has done its work:
+// command's input (cat would print it; for a Python payload, a syntax
+// error that prints it); su's PAM conversation reads up to 511 bytes at
+// once and would swallow the start of Stdin. So the command runs inside a
+// small shell, after the become method has done its work:
 //
 //	sudo -S -p PROMPT -H -u USER -- /bin/sh -c 'echo MARK; while IFS= read -r l; do [ "$l" != MARK ] || exec "$@"; done; exit 1' jetplay-become ARGV...
 //
@@ -79,9 +80,11 @@ type handshake struct {
 	fed     chan struct{} // closed when feed returned
 }
 
-// needsHandshake reports whether c takes the become handshake.
+// needsHandshake reports whether c takes the become handshake when it
+// runs synchronously (a detached SSH job's monitor hands the password to
+// sudo itself, see ssh_detach.go).
 func needsHandshake(c Command) bool {
-	return c.Become && c.BecomePassword != "" && c.Stdin != nil
+	return c.Become && c.BecomePassword != ""
 }
 
 func newHandshake(c Command) (*handshake, error) {

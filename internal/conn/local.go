@@ -32,6 +32,15 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 	default:
 		return Result{}, ErrNoCommand
 	}
+	if c.Become && len(c.Env) > 0 {
+		// sudo and su reset the environment: pass it through env(1) inside,
+		// as over SSH.
+		pre, err := envArgv(c.Env)
+		if err != nil {
+			return Result{}, err
+		}
+		cmd = exec.Command(pre[0], append(pre[1:], cmd.Args...)...)
+	}
 	var hs *handshake
 	switch {
 	case needsHandshake(c):
@@ -50,9 +59,7 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 			return Result{}, err
 		}
 		cmd = exec.Command(argv[0], argv[1:]...)
-		if c.BecomePassword != "" {
-			cmd.Stdin = bytes.NewReader([]byte(c.BecomePassword + "\n"))
-		} else if c.Stdin != nil {
+		if c.Stdin != nil {
 			cmd.Stdin = bytes.NewReader(c.Stdin)
 		}
 	case c.Stdin != nil:

@@ -322,26 +322,18 @@ func buildCommand(c Command, hs *handshake) (string, []byte, error) {
 	default:
 		return "", nil, ErrNoCommand
 	}
-	keys := make([]string, 0, len(c.Env))
-	for k := range c.Env {
-		if !envName.MatchString(k) {
-			return "", nil, fmt.Errorf("environment variable name %q is not valid", k)
-		}
-		keys = append(keys, k)
+	keys, err := envKeys(c.Env)
+	if err != nil {
+		return "", nil, err
 	}
-	slices.Sort(keys)
 	var b strings.Builder
 	var stdin []byte
 	if c.Become {
 		// sudo resets the environment: pass it through env(1) inside.
 		if len(keys) > 0 {
-			pre := []string{"env"}
-			for _, k := range keys {
-				pre = append(pre, k+"="+c.Env[k])
-			}
+			pre, _ := envArgv(c.Env)
 			argv = append(pre, argv...)
 		}
-		var err error
 		switch {
 		case hs != nil:
 			if argv, err = hs.argv(c, argv); err != nil {
@@ -369,6 +361,33 @@ func buildCommand(c Command, hs *handshake) (string, []byte, error) {
 	}
 	b.WriteString("exec " + ShellQuote(argv))
 	return b.String(), stdin, nil
+}
+
+// envKeys returns the names of env, sorted, or an error for a name a
+// shell cannot export.
+func envKeys(env map[string]string) ([]string, error) {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		if !envName.MatchString(k) {
+			return nil, fmt.Errorf("environment variable name %q is not valid", k)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+// envArgv is "env K=V..." for env, in name order.
+func envArgv(env map[string]string) ([]string, error) {
+	keys, err := envKeys(env)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{"env"}
+	for _, k := range keys {
+		out = append(out, k+"="+env[k])
+	}
+	return out, nil
 }
 
 // sshExitCode turns a session's wait error into Ansible's rc. A non-nil error

@@ -129,7 +129,8 @@ func requireRoot(t *testing.T) {
 
 // TestLocalBecomeStdinPasswordNotAsked: root's sudo and su ask for no
 // password, so nobody reads the one given: the command must still read
-// exactly Stdin, never the password.
+// exactly Stdin, never the password (nothing for a nil Stdin: see
+// TestLocalBecomeEnv).
 func TestLocalBecomeStdinPasswordNotAsked(t *testing.T) {
 	t.Parallel()
 	requireRoot(t)
@@ -160,15 +161,16 @@ func TestOpenSSHBecomeStdinPasswordNotAsked(t *testing.T) {
 	requireRoot(t)
 	_, _, c, _ := startSSHD(t)
 	ctx := testCtx(t, time.Minute)
-	big := bigInput()
 	for _, method := range []string{"sudo", "su"} {
-		res, err := c.Run(ctx, Command{Argv: []string{"cat"}, Stdin: big, Become: true, BecomeMethod: method, BecomeUser: "nobody", BecomePassword: "s3cret",
-			Env: map[string]string{"A": "1"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.RC != 0 || !bytes.Equal(res.Stdout, big) {
-			t.Fatalf("%s: rc %d stdout %d bytes (%.80q), want exactly the %d bytes of stdin; stderr %q", method, res.RC, len(res.Stdout), res.Stdout, len(big), res.Stderr)
+		for _, in := range [][]byte{bigInput(), nil} {
+			res, err := c.Run(ctx, Command{Argv: []string{"cat"}, Stdin: in, Become: true, BecomeMethod: method, BecomeUser: "nobody", BecomePassword: "s3cret",
+				Env: map[string]string{"A": "1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.RC != 0 || !bytes.Equal(res.Stdout, in) {
+				t.Fatalf("%s: rc %d stdout %d bytes (%.80q), want exactly the %d bytes of stdin; stderr %q", method, res.RC, len(res.Stdout), res.Stdout, len(in), res.Stderr)
+			}
 		}
 	}
 }
@@ -336,5 +338,28 @@ func TestBecomeFilters(t *testing.T) {
 	mw.flush()
 	if stdout.String() != "sudo: unknown user\n" {
 		t.Fatalf("stdout %q", stdout.String())
+	}
+}
+
+// TestLocalBecomeEnv: sudo and su reset the environment; Env must still
+// reach the command, as over SSH.
+func TestLocalBecomeEnv(t *testing.T) {
+	t.Parallel()
+	requireRoot(t)
+	ctx := testCtx(t, time.Minute)
+	for _, method := range []string{"sudo", "su"} {
+		for _, in := range [][]byte{nil, []byte("in")} {
+			res, err := Local{}.Run(ctx, Command{Script: `printf '%s|%s|' "$A" "$B"; cat`, Env: map[string]string{"A": "x y", "B": "$(id)'"}, Stdin: in,
+				Become: true, BecomeMethod: method, BecomeUser: "nobody", BecomePassword: "pw"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "x y|$(id)'|" + string(in); string(res.Stdout) != want || res.RC != 0 {
+				t.Fatalf("%s, stdin %q: stdout %q rc %d stderr %q, want %q", method, in, res.Stdout, res.RC, res.Stderr, want)
+			}
+		}
+	}
+	if _, err := (Local{}).Run(ctx, Command{Argv: []string{"true"}, Env: map[string]string{"A=B": "x"}, Become: true}); err == nil {
+		t.Fatal("an environment name with = was accepted under become")
 	}
 }
