@@ -19,8 +19,9 @@ import (
 
 // Old-style, WANT_JSON and binary modules read their arguments from a file
 // named on their command line, so they need files on the host, as in
-// Ansible. runFiles makes a private directory (umask 77) under RemoteTmp,
-// named as Ansible names its own (ansible-tmp-<time>-<pid>-<random>),
+// Ansible. runFiles makes a private directory (umask 77) under RemoteTmp
+// (see tmpBase), named as Ansible names its own
+// (ansible-tmp-<time>-<pid>-<random>),
 // writes the module (AnsiballZ_<name>, executable) and the args file into
 // it, each through stdin, never on a command line (arguments may be
 // secrets), runs "<interpreter> '<module>' <args>" (binary: "'<module>'
@@ -49,7 +50,7 @@ func (r *Runner) runFiles(ctx context.Context, c conn.Conn, t Task, ch Choice) (
 	}
 	base := "ansible-tmp-" + strconv.FormatFloat(float64(time.Now().UnixNano())/1e9, 'f', 6, 64) + "-" +
 		strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(binary.BigEndian.Uint64(rnd[:])>>16, 10)
-	tmp := shellPath(cmp.Or(t.RemoteTmp, DefaultRemoteTmp))
+	tmp := shellPath(tmpBase(t))
 
 	// 1: the directory and the module; it prints the directory's path.
 	mk := "umask 77 && mkdir -p " + tmp + " && mkdir " + tmp + "/" + base + " && cd " + tmp + "/" + base +
@@ -89,6 +90,27 @@ func (r *Runner) runFiles(ctx context.Context, c conn.Conn, t Task, ch Choice) (
 		cmd = ch.Command() + " " + cmd
 	}
 	return c.Run(ctx, r.command(t, cmd, nil))
+}
+
+// systemTmpDirs are the shell's system_tmpdirs: where Ansible puts the
+// files of a task that becomes an unprivileged user.
+var systemTmpDirs = []string{"/var/tmp", "/tmp"}
+
+// tmpBase is the directory the temporary directory goes into: RemoteTmp,
+// or, when the task becomes an unprivileged user (not root or toor, whose
+// home may not exist or be writable), RemoteTmp if it is in one of
+// systemTmpDirs, else the first of them, as ansible-core's mkdtemp does.
+func tmpBase(t Task) string {
+	base := cmp.Or(t.RemoteTmp, DefaultRemoteTmp)
+	if !t.Become || t.BecomeUser == "" || t.BecomeUser == "root" || t.BecomeUser == "toor" {
+		return base
+	}
+	for _, d := range systemTmpDirs {
+		if strings.HasPrefix(base, d) {
+			return base
+		}
+	}
+	return systemTmpDirs[0]
 }
 
 // fileCommand is the conn.Command of a file-handling step: as the task's

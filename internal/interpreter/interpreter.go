@@ -177,7 +177,9 @@ type Task struct {
 	BecomePassword string
 	// RemoteTmp is remote_tmp, where the private temporary directory of an
 	// old-style, WANT_JSON or binary module goes; default "~/.ansible/tmp"
-	// (the home of the user the files are written as).
+	// (the home of the user the files are written as). A task that becomes
+	// an unprivileged user uses /var/tmp unless RemoteTmp is in /var/tmp or
+	// /tmp, as Ansible does.
 	RemoteTmp string
 	// Timeout is the deadline of the module's command (the task timeout):
 	// its process group gets TERM, then KILL after Grace (0:
