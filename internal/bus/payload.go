@@ -180,7 +180,7 @@ func (b *Bus) GetPayload(ctx context.Context, ref job.PayloadRef) ([]byte, error
 		if err != nil {
 			return err
 		}
-		defer res.Close()
+		defer func() { _ = res.Close() }()
 		data, err = io.ReadAll(io.LimitReader(res, ref.Size+1))
 		return err
 	})

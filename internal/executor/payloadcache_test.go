@@ -14,6 +14,7 @@ import (
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/natstest"
+	"github.com/jetplay/jetplay/internal/payload"
 )
 
 // fakeFetcher serves payloads from a map, counting fetches; with gate set,
@@ -306,5 +307,28 @@ func TestPayloadCacheOverTheBus(t *testing.T) {
 	}
 	if s := c.Stats(); s.Fetches != 3 || s.Failures != 2 || s.Entries != 1 {
 		t.Errorf("stats %+v", s)
+	}
+}
+
+// TestPayloadStylesAreTheBuilders: the styles a task's payload ref names are
+// the strings package payload builds and opens payloads with.
+func TestPayloadStylesAreTheBuilders(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		wire  job.PayloadStyle
+		built payload.Style
+	}{
+		{job.StylePython, payload.StylePython},
+		{job.StyleJSONArgs, payload.StyleJSONArgs},
+		{job.StyleWantJSON, payload.StyleWantJSON},
+		{job.StyleOld, payload.StyleOld},
+		{job.StyleBinary, payload.StyleBinary},
+	} {
+		if string(tt.wire) != string(tt.built) || !tt.wire.Valid() {
+			t.Errorf("job style %q, payload style %q", tt.wire, tt.built)
+		}
+	}
+	if job.PayloadStyle(payload.StylePowerShell).Valid() {
+		t.Error("a PowerShell payload is valid on the wire")
 	}
 }
