@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -43,6 +44,14 @@ type Config struct {
 	MaxAge time.Duration
 	// Duplicates is the window in which a resent jid is stored once. Default 2m.
 	Duplicates time.Duration
+	// PayloadMaxBytes caps the payload object store's total size in bytes;
+	// a full store refuses new payloads (PayloadStoreFullError). One object
+	// is at most job.MaxPayloadBytes. Default 1 GiB.
+	PayloadMaxBytes int64
+	// PayloadTTL is how long a payload object is kept after it was stored;
+	// PutPayload stores again one older than half of it. Default 14 days
+	// (twice MaxAge's default, so a payload outlives the tasks naming it).
+	PayloadTTL time.Duration
 	// Logger receives warnings the bus recovers from (zero value: discarded).
 	Logger zerolog.Logger
 }
@@ -57,6 +66,8 @@ func (c Config) withDefaults() Config {
 	c.MaxMsgs = cmp.Or(c.MaxMsgs, 1_000_000)
 	c.MaxAge = cmp.Or(c.MaxAge, 7*24*time.Hour)
 	c.Duplicates = cmp.Or(c.Duplicates, 2*time.Minute)
+	c.PayloadMaxBytes = cmp.Or(c.PayloadMaxBytes, 1<<30)
+	c.PayloadTTL = cmp.Or(c.PayloadTTL, 14*24*time.Hour)
 	return c
 }
 
@@ -68,6 +79,15 @@ type Bus struct {
 	stream jetstream.Stream
 	cfg    Config
 	log    zerolog.Logger
+
+	// payMu guards the payload object store, opened on first use
+	// (payload.go), and the limits read from it.
+	payMu      sync.Mutex
+	payloads   jetstream.ObjectStore
+	payloadTTL time.Duration
+	payloadMax int64
+	// now is the clock PutPayload ages stored objects by (tests move it).
+	now func() time.Time
 	// onRewatch, when set (by tests), is called each time a status watch
 	// has been re-opened after a reconnect.
 	onRewatch func()
@@ -76,13 +96,16 @@ type Bus struct {
 // Open returns a Bus on jetplay's stream and buckets, creating those that do
 // not exist yet. Existing ones are used as they are (only Setup changes
 // them), so roles without the right to create or update streams (executors,
-// watchers: docs/security.md) can open the bus.
+// watchers: docs/security.md) can open the bus. The payload object store is
+// looked up (or created) on the first PutPayload or GetPayload, so a role
+// with no access to it opens the bus too.
 func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error) {
 	return open(ctx, js, cfg, false)
 }
 
 // Setup is Open that also updates existing streams and buckets to cfg (an
-// administrator's step, e.g. after changing replicas or TTLs).
+// administrator's step, e.g. after changing replicas or TTLs), and creates
+// or updates the payload object store at once.
 func Setup(ctx context.Context, js jetstream.JetStream, cfg Config) (*Bus, error) {
 	return open(ctx, js, cfg, true)
 }
@@ -179,7 +202,13 @@ func open(ctx context.Context, js jetstream.JetStream, cfg Config, update bool) 
 		return nil, err
 	}
 	log := cfg.Logger.With().Str("component", "bus").Logger()
-	return &Bus{js: js, kv: kv, idem: idem, stream: st, cfg: cfg, log: log}, nil
+	b := &Bus{js: js, kv: kv, idem: idem, stream: st, cfg: cfg, log: log, now: time.Now}
+	if update {
+		if err := b.openPayloads(ctx, true); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 func openKV(ctx context.Context, js jetstream.JetStream, update bool, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {

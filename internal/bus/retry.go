@@ -36,10 +36,16 @@ func transient(ctx context.Context, err error) bool {
 // connection reports a new permissions violation, retry fails at once with
 // it instead of retrying forever.
 func retry(ctx context.Context, nc *nats.Conn, op func(context.Context) error) error {
+	return retryEach(ctx, nc, opTimeout, op)
+}
+
+// retryEach is retry with a timeout of each for every try, for operations
+// that move more than one request's worth of data.
+func retryEach(ctx context.Context, nc *nats.Conn, each time.Duration, op func(context.Context) error) error {
 	wait := 50 * time.Millisecond
 	for {
 		before := lastError(nc)
-		octx, cancel := context.WithTimeout(ctx, opTimeout)
+		octx, cancel := context.WithTimeout(ctx, each)
 		err := op(octx)
 		cancel()
 		if err == nil || !transient(ctx, err) {

@@ -227,9 +227,9 @@ func TestSecurityConfigsLoad(t *testing.T) {
 		return false
 	}
 	for user, want := range map[string]struct{ pub, noPub []string }{
-		"producer": {pub: []string{"jetplay.tasks.>", "jetplay.cancel.>", "$KV.jetplay_status.>"}},
-		"executor": {pub: []string{"$JS.ACK.JETPLAY_TASKS.>", "$KV.jetplay_status.>"}, noPub: []string{"jetplay.tasks.>", "jetplay.cancel.>"}},
-		"watcher":  {noPub: []string{"jetplay.tasks.>", "jetplay.cancel.>", "$KV.jetplay_status.>", "$KV.jetplay_idempotency.>"}},
+		"producer": {pub: []string{"jetplay.tasks.>", "jetplay.cancel.>", "$KV.jetplay_status.>", "$O.jetplay_payloads.>"}},
+		"executor": {pub: []string{"$JS.ACK.JETPLAY_TASKS.>", "$KV.jetplay_status.>", "$JS.API.DIRECT.GET.OBJ_jetplay_payloads.>"}, noPub: []string{"jetplay.tasks.>", "jetplay.cancel.>", "$O.jetplay_payloads.>", "$JS.API.STREAM.PURGE.OBJ_jetplay_payloads"}},
+		"watcher":  {noPub: []string{"jetplay.tasks.>", "jetplay.cancel.>", "$KV.jetplay_status.>", "$KV.jetplay_idempotency.>", "$O.jetplay_payloads.>", "$JS.API.STREAM.INFO.OBJ_jetplay_payloads"}},
 	} {
 		p := perms[user]
 		if p == nil || p.Publish == nil {
@@ -489,4 +489,76 @@ func TestSecurityWatchFlowControl(t *testing.T) {
 		}
 	}
 	noViolations(t, w)
+}
+
+// TestSecurityPayloads: the producer stores a module payload, and stores it
+// again over an object changed under its name; the executor reads it (8
+// MiB: through the ordered consumer's flow control) and refuses the changed
+// one, but may not store one; the watcher may not read payloads at all.
+// Nobody is refused anything its own work needs.
+func TestSecurityPayloads(t *testing.T) {
+	t.Parallel()
+	sc := startSecure(t, busConfig())
+	p, e, w := sc.role(t, "producer"), sc.role(t, "executor"), sc.role(t, "watcher")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	data := make([]byte, 8<<20)
+	for i := range data {
+		data[i] = byte(i * 7 % 251)
+	}
+	ref, err := p.bus.PutPayload(ctx, "community.general.ini_file", job.StylePython, data)
+	if err != nil {
+		t.Fatalf("producer's put: %v (violations %v)", err, p.Violations())
+	}
+	got, err := e.bus.GetPayload(ctx, ref)
+	if err != nil || len(got) != len(data) {
+		t.Fatalf("executor's get: %d bytes, %v (violations %v)", len(got), err, e.Violations())
+	}
+
+	// Changed under its name (by the admin here): the executor refuses it,
+	// and the producer's next put stores it again (purging the old chunks).
+	adminObs, err := sc.adminJS.ObjectStore(ctx, job.PayloadBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := adminObs.PutBytes(ctx, ref.SHA256, []byte("import os\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.bus.GetPayload(ctx, ref); !errors.Is(err, bus.ErrPayloadMismatch) {
+		t.Fatalf("executor's get of a changed object: %v, want ErrPayloadMismatch", err)
+	}
+	if _, err := p.bus.PutPayload(ctx, ref.Name, ref.Style, data); err != nil {
+		t.Fatalf("producer's second put: %v (violations %v)", err, p.Violations())
+	}
+	if got, err := e.bus.GetPayload(ctx, ref); err != nil || len(got) != len(data) {
+		t.Fatalf("executor's get after the repair: %d bytes, %v", len(got), err)
+	}
+	noViolations(t, p, e, w)
+
+	// The executor may not store a payload.
+	pctx, pcancel := context.WithTimeout(ctx, 20*time.Second)
+	evil, err := e.bus.PutPayload(pctx, "evil", job.StylePython, []byte("import os; os.system('id')\n"))
+	pcancel()
+	if err == nil {
+		t.Fatalf("executor stored payload %+v", evil)
+	}
+	eventually(t, 5*time.Second, "executor refused $O.jetplay_payloads", func() bool {
+		for _, v := range e.Violations() {
+			if strings.Contains(v, `"$O.`+job.PayloadBucket+`.`) {
+				return true
+			}
+		}
+		return false
+	})
+	objs, err := adminObs.List(ctx)
+	if err != nil || len(objs) != 1 || objs[0].Name != ref.SHA256 {
+		t.Errorf("objects after the executor's refused put: %d, %v; want only the producer's", len(objs), err)
+	}
+
+	// The watcher may not even look the store up.
+	if _, err := w.bus.GetPayload(ctx, ref); err == nil {
+		t.Fatal("watcher read a payload")
+	}
+	refused(t, w, "$JS.API.STREAM.INFO."+job.PayloadStream)
 }

@@ -4,5 +4,6 @@
 // status bucket, runs the module on the host through a connection, keeps the
 // delivery's lease with InProgress while it runs, writes the final status,
 // and only then acks. A redelivered task whose job already ran is never run
-// again.
+// again. PayloadCache keeps module payloads fetched from the payload store
+// by hash (not used by the run step yet).
 package executor

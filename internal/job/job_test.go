@@ -1,6 +1,7 @@
 package job
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sort"
@@ -111,6 +112,8 @@ func TestMoveStampsTimes(t *testing.T) {
 func TestDecodeTask(t *testing.T) {
 	run := NewRunID()
 	good := `{"v":1,"jid":"` + string(run.Job(1)) + `","run":"` + string(run) + `","host":"h1","module":"command","args":{"_raw_params":"true"},"submitted":"2026-11-28T20:00:00Z"}`
+	sum := fmt.Sprintf("%x", sha256.Sum256([]byte("zip")))
+	payload := `{"sha256":"` + sum + `","size":3,"style":"python","name":"ansible.builtin.ping"}`
 	tests := []struct {
 		name    string
 		data    string
@@ -127,6 +130,14 @@ func TestDecodeTask(t *testing.T) {
 		{name: "run mismatch", data: strings.Replace(good, `"run":"`+string(run), `"run":"`+string(NewRunID()), 1), wantErr: ErrBadMessage, wantJID: true, field: "run"},
 		{name: "bad connection", data: strings.Replace(good, `"host":"h1"`, `"host":"h1","target":{"connection":"winrm"}`, 1), wantErr: ErrBadMessage, wantJID: true, field: "target.connection"},
 		{name: "too large", data: good[:len(good)-1] + `,"name":"` + strings.Repeat("x", MaxTaskBytes) + `"}`, wantErr: ErrBadMessage, wantJID: true},
+		{name: "payload", data: withPayload(good, payload)},
+		{name: "payload with fqn", data: withPayload(good, payload[:len(payload)-1]+`,"fqn":"ansible.modules.ping"}`)},
+		{name: "payload sha256 short", data: withPayload(good, strings.Replace(payload, sum, sum[:63], 1)), wantErr: ErrBadMessage, wantJID: true, field: "payload.sha256"},
+		{name: "payload sha256 upper case", data: withPayload(good, strings.Replace(payload, sum, strings.ToUpper(sum), 1)), wantErr: ErrBadMessage, wantJID: true, field: "payload.sha256"},
+		{name: "payload size zero", data: withPayload(good, strings.Replace(payload, `"size":3`, `"size":0`, 1)), wantErr: ErrBadMessage, wantJID: true, field: "payload.size"},
+		{name: "payload too large", data: withPayload(good, strings.Replace(payload, `"size":3`, fmt.Sprintf(`"size":%d`, MaxPayloadBytes+1), 1)), wantErr: ErrBadMessage, wantJID: true, field: "payload.size"},
+		{name: "payload powershell", data: withPayload(good, strings.Replace(payload, `"python"`, `"powershell"`, 1)), wantErr: ErrBadMessage, wantJID: true, field: "payload.style"},
+		{name: "payload no name", data: withPayload(good, strings.Replace(payload, `"name":"ansible.builtin.ping"`, `"name":""`, 1)), wantErr: ErrBadMessage, wantJID: true, field: "payload.name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,7 +151,32 @@ func TestDecodeTask(t *testing.T) {
 			if tt.field != "" && !strings.Contains(err.Error(), tt.field) {
 				t.Errorf("error %q does not name field %s", err, tt.field)
 			}
+			if err == nil && strings.Contains(tt.data, `"payload"`) {
+				if task.Payload == nil || task.Payload.SHA256 != sum || task.Payload.Style != StylePython {
+					t.Fatalf("payload = %+v", task.Payload)
+				}
+				data, err := task.Encode()
+				if err != nil || !strings.Contains(string(data), `"payload":{"sha256":"`+sum+`","size":3,"style":"python","name":"ansible.builtin.ping"`) {
+					t.Errorf("encoded %s, %v", data, err)
+				}
+			}
 		})
+	}
+}
+
+// withPayload adds a payload field to a task message's JSON.
+func withPayload(task, payload string) string {
+	return task[:len(task)-1] + `,"payload":` + payload + `}`
+}
+
+func TestPayloadRefString(t *testing.T) {
+	r := PayloadRef{SHA256: strings.Repeat("ab", 32), Size: 10, Style: StyleWantJSON, Name: "my_module"}
+	want := "payload of module my_module (non_native_want_json, sha256 " + strings.Repeat("ab", 32) + ", 10 bytes)"
+	if got := r.String(); got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if PayloadObject(r) != r.SHA256 {
+		t.Errorf("PayloadObject = %q", PayloadObject(r))
 	}
 }
 

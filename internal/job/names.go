@@ -32,6 +32,12 @@ const (
 	// IdempotencyBucket maps producers' idempotency keys to the jid they
 	// created, so a resubmission returns the same job.
 	IdempotencyBucket = "jetplay_idempotency"
+	// PayloadBucket is the object store bucket of module payloads, each
+	// object named by the SHA-256 of its bytes (PayloadObject).
+	PayloadBucket = "jetplay_payloads"
+	// PayloadStream is the stream JetStream keeps PayloadBucket in; access
+	// control names it (docs/security.md).
+	PayloadStream = "OBJ_" + PayloadBucket
 	// QueuedRevisionHeader, on a task message, is the KV revision at which
 	// the producer created the job's queued record, NewQueued(task,
 	// task.Submitted). Optional: with it an executor claims the job by a
@@ -109,6 +115,10 @@ func IdempotencyKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
 }
+
+// PayloadObject is the object name of a payload in PayloadBucket: its
+// SHA-256 in lower-case hex.
+func PayloadObject(ref PayloadRef) string { return ref.SHA256 }
 
 // ValidPool reports whether p can be used as a pool name: one subject token.
 func ValidPool(p string) bool {

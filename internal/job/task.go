@@ -34,6 +34,10 @@ type Task struct {
 	Module string `json:"module"`
 	// Args are the module arguments, already templated.
 	Args map[string]any `json:"args,omitempty"`
+	// Payload, when set, names the module's payload in PayloadBucket: the
+	// executor fetches it, checks its hash and runs it on the host instead
+	// of a native module. Nil means a native module (Module).
+	Payload *PayloadRef `json:"payload,omitempty"`
 	// Async is the job's deadline in seconds; 0 means none. At the deadline the
 	// executor kills the job's whole process group and records TimedOut.
 	Async int `json:"async,omitempty"`
@@ -139,6 +143,11 @@ func (t *Task) Validate() error {
 		return fmt.Errorf("%w: field async is negative", ErrBadMessage)
 	case t.Pool != "" && !ValidPool(t.Pool):
 		return fmt.Errorf("%w: field pool %q is not a single subject token", ErrBadMessage, t.Pool)
+	}
+	if t.Payload != nil {
+		if err := t.Payload.Validate(); err != nil {
+			return err
+		}
 	}
 	switch t.Target.Connection {
 	case "", ConnLocal, ConnSSH:
