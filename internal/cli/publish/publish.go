@@ -65,10 +65,14 @@ type Options struct {
 	ListHosts, ListTasks, SyntaxCheck bool
 	// AdHoc, when its Module is set, runs one module on the hosts of the
 	// pattern given as the only argument, like the ansible command.
-	AdHoc     AdHoc
-	LogLevel  string
-	SSH       execute.SSHOptions
-	Auth      cli.NATSAuth
+	AdHoc    AdHoc
+	LogLevel string
+	SSH      execute.SSHOptions
+	Auth     cli.NATSAuth
+	// Vault are the vault flags; Stdin is where a vault password prompt
+	// reads (nil: os.Stdin).
+	Vault     VaultOptions
+	Stdin     io.Reader
 	Playbooks []string
 }
 
@@ -96,11 +100,23 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 		}
 		maps.Copy(extra, m)
 	}
-	inv, err := loadInventories(o.Inventories)
+	stdin := o.Stdin
+	if stdin == nil {
+		stdin = os.Stdin
+	}
+	decrypt, err := loadVault(ctx, o.Vault, readVaultEnv(os.LookupEnv), stdin, stderr)
+	if err != nil {
+		return fail(ExitError, err)
+	}
+	inv, err := loadInventories(o.Inventories, decrypt)
+	if errors.Is(err, playbook.ErrVault) {
+		return fail(ExitError, err)
+	}
 	if err != nil {
 		return fail(ExitBadInput, err)
 	}
 	opts := play.ModuleOptions()
+	opts.Decrypt = decrypt
 	opts.RolesPath = rolesPath()
 	opts.ExtraVars = extra // templated role names are rendered at load time
 	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
@@ -119,9 +135,10 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 			break
 		}
 		b, err := playbook.Load(p, opts)
-		if errors.Is(err, playbook.ErrRole) || errors.Is(err, fs.ErrNotExist) {
-			// A role, playbook or task file that cannot be found is an
-			// AnsibleError to ansible-playbook: exit 1.
+		if errors.Is(err, playbook.ErrRole) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, playbook.ErrVault) {
+			// A role, playbook or task file that cannot be found, and
+			// vault data that cannot be decrypted, are an AnsibleError to
+			// ansible-playbook: exit 1.
 			return fail(ExitError, err)
 		}
 		if err != nil {
@@ -204,7 +221,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	outcome, err := play.Run(ctx, play.Config{
 		Bus: b, Inventory: inv, Reporter: rep, ExtraVars: extra, Limit: o.Limit,
 		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log, Check: o.Check, Diff: o.Diff,
-		Run: run, Resume: o.Resume != "",
+		Run: run, Resume: o.Resume != "", Decrypt: decrypt,
 		Tags: splitTags(o.Tags), SkipTags: splitTags(o.SkipTags), StartAt: o.StartAt,
 	}, books...)
 	if ctx.Err() != nil {
@@ -219,11 +236,11 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 
 // loadInventories merges every -i source; none means an empty inventory
 // (the implicit localhost still works).
-func loadInventories(specs []string) (*playbook.Inventory, error) {
+func loadInventories(specs []string, decrypt playbook.DecryptFunc) (*playbook.Inventory, error) {
 	if len(specs) == 0 {
-		return playbook.LoadInventory(",")
+		specs = []string{","}
 	}
-	return playbook.LoadInventories(specs...)
+	return playbook.LoadInventoriesWith(decrypt, specs...)
 }
 
 // natsConfig picks the embedded server's config file: the flag, else
