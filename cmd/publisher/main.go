@@ -82,5 +82,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 5
 	}
 	o.Playbooks = fs.Args()
+	o.Changed = fs.Changed
 	return publish.Run(ctx, o, stdout, stderr)
 }

@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/bus"
@@ -71,8 +70,13 @@ type Options struct {
 	Auth     cli.NATSAuth
 	// Vault are the vault flags; Stdin is where a vault password prompt
 	// reads (nil: os.Stdin).
-	Vault     VaultOptions
-	Stdin     io.Reader
+	Vault VaultOptions
+	Stdin io.Reader
+	// Changed reports whether the flag of that long name was given; the
+	// settings of ansible.cfg and the ANSIBLE_* variables fill the options
+	// whose flags were not. Nil: every option is as given, only roles_path
+	// and the vault settings come from the configuration.
+	Changed   func(flag string) bool
 	Playbooks []string
 }
 
@@ -86,6 +90,11 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(ExitBadInput, fmt.Errorf("--log-level: %w", err))
 	}
+	cfg, err := loadSettings()
+	if err != nil {
+		return fail(ExitError, err)
+	}
+	applySettings(&o, cfg, o.Changed, stderr)
 	if len(o.Playbooks) == 0 {
 		return fail(ExitBadInput, errors.New("no playbook given (usage: publisher [-i INVENTORY] PLAYBOOK...)"))
 	}
@@ -104,7 +113,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	if stdin == nil {
 		stdin = os.Stdin
 	}
-	decrypt, err := loadVault(ctx, o.Vault, readVaultEnv(os.LookupEnv), stdin, stderr)
+	decrypt, err := loadVault(ctx, o.Vault, vaultSettings(cfg), stdin, stderr)
 	if err != nil {
 		return fail(ExitError, err)
 	}
@@ -117,7 +126,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	}
 	opts := play.ModuleOptions()
 	opts.Decrypt = decrypt
-	opts.RolesPath = rolesPath()
+	opts.RolesPath = cfg.RolesPath
 	opts.ExtraVars = extra // templated role names are rendered at load time
 	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
 	if o.AdHoc.Module != "" {
@@ -266,29 +275,4 @@ func splitTags(in []string) []string {
 		}
 	}
 	return out
-}
-
-// rolesPath is where roles are searched after roles/ beside the playbook:
-// ANSIBLE_ROLES_PATH (colon-separated), else Ansible's default roles_path.
-func rolesPath() []string {
-	if env, ok := os.LookupEnv("ANSIBLE_ROLES_PATH"); ok {
-		var out []string
-		for _, d := range strings.Split(env, ":") {
-			if d == "" {
-				continue
-			}
-			if rest, ok := strings.CutPrefix(d, "~/"); ok {
-				if home, err := os.UserHomeDir(); err == nil {
-					d = filepath.Join(home, rest)
-				}
-			}
-			out = append(out, d)
-		}
-		return out
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = "~"
-	}
-	return playbook.DefaultRolesPath(home)
 }

@@ -36,50 +36,18 @@ func VaultFlags(fs *flag.FlagSet, o *VaultOptions) {
 	fs.BoolVarP(&o.Ask, "ask-vault-pass", "J", false, "ask for the vault password")
 }
 
-// vaultEnv is the environment vault reads, as ansible-playbook's settings
-// of the same names: ANSIBLE_VAULT_PASSWORD_FILE, ANSIBLE_VAULT_IDENTITY,
-// ANSIBLE_VAULT_IDENTITY_LIST (comma-separated), ANSIBLE_VAULT_ID_MATCH and
-// ANSIBLE_ASK_VAULT_PASS. lookup is os.LookupEnv outside tests.
+// vaultEnv are the configuration's vault settings (vaultSettings):
+// vault_password_file, vault_identity, vault_identity_list, vault_id_match
+// and ask_vault_pass, from ansible.cfg or their ANSIBLE_* variables.
 type vaultEnv struct {
 	passwordFile, identity string
 	identityList           []string
 	idMatch, ask           bool
 }
 
-func readVaultEnv(lookup func(string) (string, bool)) vaultEnv {
-	var e vaultEnv
-	e.passwordFile, _ = lookup("ANSIBLE_VAULT_PASSWORD_FILE")
-	e.identity, _ = lookup("ANSIBLE_VAULT_IDENTITY")
-	if s, ok := lookup("ANSIBLE_VAULT_IDENTITY_LIST"); ok {
-		for _, id := range strings.Split(s, ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				e.identityList = append(e.identityList, id)
-			}
-		}
-	}
-	// vault_id_match is untyped in Ansible: any non-empty text enables it.
-	if s, ok := lookup("ANSIBLE_VAULT_ID_MATCH"); ok && s != "" {
-		e.idMatch = true
-	}
-	if s, ok := lookup("ANSIBLE_ASK_VAULT_PASS"); ok {
-		e.ask = ansibleBool(s)
-	}
-	return e
-}
-
-// ansibleBool is Ansible's boolean() for a setting's text: unknown text is
-// false.
-func ansibleBool(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "y", "yes", "on", "1", "true", "t":
-		return true
-	}
-	return false
-}
-
 // loadVault reads the vault passwords ansible-playbook would (the identity
-// list, --vault-id, --vault-password-file then the environment's password
-// file, -J) and returns the decrypter of the loaders. Warnings (a password
+// list, --vault-id, --vault-password-file then the configured password
+// file, -J or ask_vault_pass) and returns the decrypter of the loaders. Warnings (a password
 // file that failed while another worked) go to stderr as Ansible's
 // [WARNING] lines. No source at all gives a decrypter without secrets,
 // whose error is Ansible's "Attempting to decrypt but no vault secrets

@@ -38,12 +38,11 @@ func TestLoadVault(t *testing.T) {
 	prod := encrypt("prod-pw", "prod", "prod secret")
 	fromEnv := encrypt("from-env", vault.DefaultID, "env secret")
 	asked := encrypt("typed", vault.DefaultID, "prompted secret")
-	noLookup := func(string) (string, bool) { return "", false }
 
 	tests := []struct {
 		name    string
 		o       VaultOptions
-		env     map[string]string
+		env     vaultEnv
 		stdin   string
 		data    []byte
 		file    string
@@ -52,9 +51,9 @@ func TestLoadVault(t *testing.T) {
 	}{
 		{name: "password file", o: VaultOptions{PasswordFiles: []string{pwFile}}, data: def, want: "default secret"},
 		{name: "vault id with a label", o: VaultOptions{IDs: []string{"prod@" + prodFile}}, data: prod, want: "prod secret"},
-		{name: "environment password file", env: map[string]string{"ANSIBLE_VAULT_PASSWORD_FILE": envFile}, data: fromEnv, want: "env secret"},
+		{name: "configured password file", env: vaultEnv{passwordFile: envFile}, data: fromEnv, want: "env secret"},
 		{name: "ask", o: VaultOptions{Ask: true}, stdin: "typed\n", data: asked, want: "prompted secret"},
-		{name: "environment ask", env: map[string]string{"ANSIBLE_ASK_VAULT_PASS": "yes"}, stdin: "typed\n", data: asked, want: "prompted secret"},
+		{name: "configured ask_vault_pass", env: vaultEnv{ask: true}, stdin: "typed\n", data: asked, want: "prompted secret"},
 		{name: "wrong password names the file", o: VaultOptions{PasswordFiles: []string{prodFile}}, data: def, file: "vars.yml",
 			wantErr: "Decryption failed (no vault secrets were found that could decrypt) on " + filepath.Join(mustGetwd(t), "vars.yml")},
 		{name: "wrong password inline", o: VaultOptions{PasswordFiles: []string{prodFile}}, data: def,
@@ -66,12 +65,8 @@ func TestLoadVault(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			lookup := noLookup
-			if tt.env != nil {
-				lookup = func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			}
 			var stderr bytes.Buffer
-			decrypt, err := loadVault(t.Context(), tt.o, readVaultEnv(lookup), strings.NewReader(tt.stdin), &stderr)
+			decrypt, err := loadVault(t.Context(), tt.o, tt.env, strings.NewReader(tt.stdin), &stderr)
 			if err == nil {
 				var out []byte
 				out, err = playbook.Unvault(decrypt, tt.file, tt.data)
