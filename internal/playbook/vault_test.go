@@ -75,6 +75,13 @@ func TestVaultFiles(t *testing.T) {
 		t.Errorf("!vault of plain text: %v, want ErrInvalid", err)
 	}
 
+	if ev, err := ParseExtraVarsWith("@"+filepath.Join(dir, "vars.yml"), f.decrypt); err != nil || ev["secret"] != "s3cret" {
+		t.Errorf("-e @encrypted file = %v, %v", ev, err)
+	}
+	if _, err := ParseExtraVars("@" + filepath.Join(dir, "vars.yml")); !errors.Is(err, ErrVault) {
+		t.Errorf("-e @encrypted file without a password: %v, want ErrVault", err)
+	}
+
 	b, err := Load(filepath.Join(dir, "play.yml"), Options{Decrypt: f.decrypt})
 	if err != nil {
 		t.Fatalf("encrypted playbook and task file: %v", err)

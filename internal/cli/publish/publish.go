@@ -102,14 +102,6 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	if o.Output != "text" && o.Output != "json" {
 		return fail(ExitBadInput, fmt.Errorf("-o %q: use text or json", o.Output))
 	}
-	extra := map[string]any{}
-	for _, e := range o.ExtraVars {
-		m, err := playbook.ParseExtraVars(e)
-		if err != nil {
-			return fail(ExitParse, err)
-		}
-		maps.Copy(extra, m)
-	}
 	stdin := o.Stdin
 	if stdin == nil {
 		stdin = os.Stdin
@@ -117,6 +109,17 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	decrypt, err := loadVault(ctx, o.Vault, vaultSettings(cfg), stdin, stderr)
 	if err != nil {
 		return fail(ExitError, err)
+	}
+	extra := map[string]any{}
+	for _, e := range o.ExtraVars {
+		m, err := playbook.ParseExtraVarsWith(e, decrypt)
+		if errors.Is(err, playbook.ErrVault) {
+			return fail(ExitError, err)
+		}
+		if err != nil {
+			return fail(ExitParse, err)
+		}
+		maps.Copy(extra, m)
 	}
 	inv, err := loadInventories(o.Inventories, decrypt)
 	if errors.Is(err, playbook.ErrVault) {
