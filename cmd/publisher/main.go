@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	execute.SSHFlags(fs, &o.SSH)
 	cli.NATSFlags(fs, &o.Auth)
+	publish.VaultFlags(fs, &o.Vault)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -81,5 +82,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 5
 	}
 	o.Playbooks = fs.Args()
+	o.Changed = fs.Changed
 	return publish.Run(ctx, o, stdout, stderr)
 }

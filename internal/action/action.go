@@ -50,6 +50,11 @@ type Call struct {
 	// Retries and Delay are until's budget, with Ansible's defaults (3, 5 s).
 	Retries int
 	Delay   time.Duration
+	// Decrypt decrypts the vault data of the controller files an action
+	// reads (include_vars' file, copy's and template's src), as Ansible's
+	// DataLoader does; nil makes vault data fail the task with Ansible's
+	// "Attempting to decrypt but no vault secrets found".
+	Decrypt playbook.DecryptFunc
 }
 
 // Job returns the module job of a normal action: the Call's module and

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/module"
+	"github.com/jetplay/jetplay/internal/playbook"
 )
 
 // copyAction is the controller side of Ansible's copy action: a src on the
@@ -30,7 +31,9 @@ func copyAction(ctx context.Context, c *Call, e Engine) Outcome {
 // the module expects it: its bytes base64 in _content_b64 and its name in
 // _original_basename, or a directory's files (copyDirSource). A relative
 // src is looked up in files/ beside the task's file and the playbook, as
-// Ansible's. Nothing is done for content or remote_src. failed is true
+// Ansible's. A vault-encrypted src is decrypted with c.Decrypt (copy's
+// decrypt option, default true, is not taken). Nothing is done for content
+// or remote_src. failed is true
 // when the task fails with o.
 func copySource(c *Call) (o Outcome, failed bool) {
 	args := c.Args
@@ -64,7 +67,7 @@ func copySource(c *Call) (o Outcome, failed bool) {
 		return notFound()
 	}
 	if fi.IsDir() {
-		if err := copyDirSource(name, path, args); err != nil {
+		if err := copyDirSource(name, path, args, c.Decrypt); err != nil {
 			return Failed(err.Error()), true
 		}
 		return Outcome{}, false
@@ -72,6 +75,9 @@ func copySource(c *Call) (o Outcome, failed bool) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return notFound()
+	}
+	if data, err = playbook.Unvault(c.Decrypt, path, data); err != nil {
+		return Failed(err.Error()), true
 	}
 	args["_content_b64"] = base64.StdEncoding.EncodeToString(data)
 	if _, ok := args["_original_basename"]; !ok {
@@ -86,8 +92,9 @@ func copySource(c *Call) (o Outcome, failed bool) {
 // bytes in _dir_files, the sub directories in _dir_dirs and the absolute
 // src in _src_path. As rsync, "dir" copies the directory itself (paths
 // start with its name) and "dir/" its contents. A link that leads nowhere
-// or back up the tree is refused.
-func copyDirSource(name, dir string, args map[string]any) error {
+// or back up the tree is refused. Vault-encrypted files are decrypted
+// with decrypt, as Ansible's copy does by default.
+func copyDirSource(name, dir string, args map[string]any, decrypt playbook.DecryptFunc) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -110,7 +117,7 @@ func copyDirSource(name, dir string, args map[string]any) error {
 				return fmt.Errorf("jetplay does not implement copying the dangling link %s", p)
 			}
 			if !fi.IsDir() {
-				data, err := os.ReadFile(p)
+				data, err := playbook.ReadFile(decrypt, p)
 				if err != nil {
 					return err
 				}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+
+	"github.com/jetplay/jetplay/internal/playbook"
 )
 
 // templateSkip are template's arguments the copy module does not take:
@@ -24,6 +26,9 @@ func template(ctx context.Context, c *Call, e Engine) Outcome {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Failed(fmt.Sprintf("Could not find or access '%s'", src))
+	}
+	if data, err = playbook.Unvault(c.Decrypt, path, data); err != nil {
+		return Failed(err.Error())
 	}
 	out, err := c.Render.Native(string(data), c.Vars)
 	if err != nil {

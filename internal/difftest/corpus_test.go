@@ -3,6 +3,7 @@ package difftest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -306,6 +307,9 @@ func corpusProblems(c *corpusCase, logf func(format string, args ...any)) []stri
 		out = append(out, fmt.Sprintf("exit code: ansible=%d jetplay=%d", c.ansible.code, c.jetplay.code))
 	}
 	ad, err := Decode(c.ansible.stdout)
+	if errors.Is(err, ErrNoDocument) {
+		return append(out, corpusErrorProblems(c)...)
+	}
 	if err != nil {
 		return append(out, fmt.Sprintf("ansible output: %v\nstdout:\n%s\nstderr:\n%s", err, c.ansible.stdout, c.ansible.stderr))
 	}
@@ -320,6 +324,36 @@ func corpusProblems(c *corpusCase, logf func(format string, args ...any)) []stri
 	if len(cmp.Diffs) > 0 {
 		out = append(out, fmt.Sprintf("%d difference(s) in the json document:\n%s", len(cmp.Diffs),
 			strings.TrimRight(Report(cmp.Diffs), "\n")))
+	}
+	return out
+}
+
+// corpusErrorProblems compares the runs of a playbook that ansible-playbook
+// ended with an error before its json callback printed anything: the last
+// "ERROR! " line of each stderr must be the same. jetplay finishes its
+// report even then, so its document may be there, but with no play in it.
+func corpusErrorProblems(c *corpusCase) []string {
+	var out []string
+	lastError := func(stderr []byte) string {
+		line := ""
+		for l := range strings.SplitSeq(string(stderr), "\n") {
+			if strings.HasPrefix(l, "ERROR! ") {
+				line = l
+			}
+		}
+		return line
+	}
+	a, j := lastError(c.ansible.stderr), lastError(c.jetplay.stderr)
+	switch {
+	case a == "":
+		out = append(out, fmt.Sprintf("ansible printed no json document and no error:\nstdout:\n%s\nstderr:\n%s", c.ansible.stdout, c.ansible.stderr))
+	case a != j:
+		out = append(out, fmt.Sprintf("error: ansible %q, jetplay %q", a, j))
+	}
+	if jd, err := Decode(c.jetplay.stdout); err == nil {
+		if plays, _ := jd["plays"].([]any); len(plays) > 0 {
+			out = append(out, fmt.Sprintf("jetplay ran %d play(s) where ansible stopped with an error", len(plays)))
+		}
 	}
 	return out
 }

@@ -44,6 +44,7 @@ func (r *hostRun) call(vars, args map[string]any, name string) *action.Call {
 		Task: t, Host: r.host, Module: name, Args: args, Vars: vars, Render: e.cfg.Render,
 		Check: e.checkMode(pc, t, vars), Diff: e.diffMode(pc, t, vars), NoLog: e.noLog(pc, t, vars),
 		Poll: defaultPoll, TaskFile: t.Pos.File, BookDir: pc.book.Dir, Verbosity: e.cfg.Verbosity,
+		Decrypt: e.cfg.Decrypt,
 	}
 	if t.DelegateTo != "" {
 		if d, err := e.cfg.Render.Template(t.DelegateTo, vars); err == nil {

@@ -47,7 +47,8 @@ func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]a
 		maps.Copy(r, lv)
 		shown := e.itemLabel(lp, i, iv)
 		r["_ansible_item_label"] = shown
-		r["_ansible_no_log"] = e.noLog(pc, t, iv)
+		asked, _ := r["_ansible_no_log"].(bool)
+		r["_ansible_no_log"] = e.noLog(pc, t, iv) || asked
 		results[i] = r
 		st := statusOf(r)
 		delegated := ""

@@ -65,8 +65,14 @@ type Config struct {
 	// (--start-at-task).
 	StartAt string
 	// LoadTasks loads an include_tasks file. Default: playbook.LoadTasks
-	// with the module registry.
+	// with the module registry and Decrypt.
 	LoadTasks func(path string) ([]*playbook.Task, error)
+	// Decrypt decrypts vault data met at run time: vars_files, include_vars
+	// files, copy and template sources, include_tasks files (by the default
+	// LoadTasks). Nil makes vault data fail with Ansible's "Attempting to
+	// decrypt but no vault secrets found". The playbooks and inventory are
+	// decrypted when they are loaded, by their own options.
+	Decrypt playbook.DecryptFunc
 	// Logger receives debug lines (zero value: discarded).
 	Logger zerolog.Logger
 }
@@ -138,7 +144,12 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg.Run = job.NewRunID()
 	}
 	if cfg.LoadTasks == nil {
-		cfg.LoadTasks = defaultLoadTasks
+		decrypt := cfg.Decrypt
+		cfg.LoadTasks = func(path string) ([]*playbook.Task, error) {
+			opts := ModuleOptions()
+			opts.Decrypt = decrypt
+			return playbook.LoadTasks(path, opts)
+		}
 	}
 	seq := job.NewSequence(cfg.Run)
 	if cfg.Resume {

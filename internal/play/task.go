@@ -47,7 +47,10 @@ func (e *Engine) runHostTask(ctx context.Context, pc *playCtx, t *playbook.Task,
 	if t.Register != "" {
 		e.setFacts(host, map[string]any{t.Register: action.Registered(result)})
 	}
-	noLog := e.noLog(pc, t, vars)
+	// An action may ask for its own result to be hidden (include_vars of
+	// an encrypted file), as Ansible ORs the task's no_log with it.
+	asked, _ := result["_ansible_no_log"].(bool)
+	noLog := e.noLog(pc, t, vars) || asked
 	if noLog {
 		result = job.Censor(result, "changed", "failed", "skipped", "unreachable")
 	}

@@ -151,7 +151,7 @@ func (e *Engine) varsFiles(pc *playCtx) (map[string]any, error) {
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(pc.book.Dir, name)
 		}
-		vars, err := playbook.LoadVars(name)
+		vars, err := playbook.LoadVars(name, e.cfg.Decrypt)
 		if err != nil {
 			return nil, err
 		}
@@ -461,10 +461,6 @@ func groupsAny(g map[string][]string) map[string]any {
 		out[k] = toAny(v)
 	}
 	return out
-}
-
-func defaultLoadTasks(path string) ([]*playbook.Task, error) {
-	return playbook.LoadTasks(path, ModuleOptions())
 }
 
 // inventorySource is inventory_file and inventory_dir: the first inventory

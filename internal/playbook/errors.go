@@ -32,6 +32,10 @@ var (
 	ErrRole = errors.New("role error")
 	// ErrInventory means an inventory source cannot be read or parsed.
 	ErrInventory = errors.New("invalid inventory")
+	// ErrVault means vault data cannot be decrypted: no password was given
+	// (Options.Decrypt is nil) or none of them decrypts it. The error's
+	// text is Ansible's, without a position.
+	ErrVault = errors.New("vault error")
 	// ErrPattern means a host pattern cannot be parsed.
 	ErrPattern = errors.New("invalid host pattern")
 )

@@ -11,12 +11,20 @@ import (
 // ParseExtraVars parses one -e argument as ansible-playbook does: "@file"
 // (a YAML or JSON file), an inline YAML/JSON mapping ("{...}" or "a: 1"), or
 // key=value pairs separated by spaces (values are strings, quotes allowed).
-func ParseExtraVars(arg string) (map[string]any, error) {
+// A vault-encrypted @file is an ErrVault error; see ParseExtraVarsWith.
+func ParseExtraVars(arg string) (map[string]any, error) { return ParseExtraVarsWith(arg, nil) }
+
+// ParseExtraVarsWith is ParseExtraVars with a vault-encrypted @file
+// decrypted by decrypt, as Ansible's loader reads it (see Unvault).
+func ParseExtraVarsWith(arg string, decrypt DecryptFunc) (map[string]any, error) {
 	s := strings.TrimSpace(arg)
 	if name, ok := strings.CutPrefix(s, "@"); ok {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("extra vars: %w", err)
+		}
+		if data, err = Unvault(decrypt, name, data); err != nil {
+			return nil, err
 		}
 		return parseExtraDoc(name, data)
 	}

@@ -25,6 +25,7 @@ type Inventory struct {
 	hostOrder []string       // host names by first appearance
 	hostIndex map[string]int // position in hostOrder
 	pbDir     string         // the playbook directory whose vars are loaded
+	decrypt   DecryptFunc    // vault data's decrypter (LoadInventoriesWith)
 }
 
 // Host is one inventory host.
@@ -80,7 +81,16 @@ func LoadInventory(spec string) (*Inventory, error) { return LoadInventories(spe
 // ansible-playbook merges repeated -i options: later sources add hosts and
 // groups and override variables of earlier ones.
 func LoadInventories(specs ...string) (*Inventory, error) {
+	return LoadInventoriesWith(nil, specs...)
+}
+
+// LoadInventoriesWith is LoadInventories with vault data (an encrypted
+// inventory file, group_vars and host_vars files, inline !vault values)
+// decrypted by decrypt, here and in LoadPlaybookVars; see Unvault. A nil
+// decrypt makes vault data an ErrVault error.
+func LoadInventoriesWith(decrypt DecryptFunc, specs ...string) (*Inventory, error) {
 	inv := newInventory()
+	inv.decrypt = decrypt
 	for _, spec := range specs {
 		if err := inv.load(spec); err != nil {
 			return nil, err
@@ -340,6 +350,9 @@ func (inv *Inventory) file(path string, top bool) error {
 	if err != nil {
 		return &Error{Pos: Pos{File: path}, Msg: "unable to read inventory: " + err.Error(), Err: fmt.Errorf("%w: %w: %w", ErrInventory, ErrRead, err)}
 	}
+	if data, err = Unvault(inv.decrypt, path, data); err != nil {
+		return err
+	}
 	inv.Sources = append(inv.Sources, path)
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".yml", ".yaml", ".json":
@@ -410,7 +423,7 @@ func (inv *Inventory) entityVars(dir, name string) (map[string]any, error) {
 	}
 	var out map[string]any
 	for _, p := range files {
-		vars, err := LoadVars(p)
+		vars, err := LoadVars(p, inv.decrypt)
 		if err != nil {
 			var e *Error
 			if asError(err, &e) {

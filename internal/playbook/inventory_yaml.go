@@ -36,7 +36,7 @@ func wrapInventory(err error) error {
 //	  vars: {ntp: pool.example.com}
 //	  children: {db: {hosts: {db1: }}}
 func (inv *Inventory) yamlRoot(path string, root *yaml.Node) error {
-	d := newDecoder(path, &Options{}, func(s string) { inv.Warnings = append(inv.Warnings, s) })
+	d := newDecoder(path, &Options{Decrypt: inv.decrypt}, func(s string) { inv.Warnings = append(inv.Warnings, s) })
 	if !isMapping(root) {
 		return errorf(d.pos(root), ErrInventory, "YAML inventory has invalid structure, it should be a dictionary, got %s", kindName(root))
 	}

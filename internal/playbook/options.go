@@ -1,5 +1,11 @@
 package playbook
 
+import (
+	"bytes"
+	"errors"
+	"os"
+)
+
 // Options are the callbacks a load uses to validate what it reads. The zero
 // value accepts every module name and every template.
 type Options struct {
@@ -30,4 +36,71 @@ type Options struct {
 	Template func(s string, vars map[string]any) (any, error)
 	// ExtraVars are the command line's extra variables, for Template.
 	ExtraVars map[string]any
+	// Decrypt decrypts Ansible Vault data: a whole file that starts with
+	// the vault header (playbooks, task files, role files, vars files,
+	// group_vars and host_vars) and the text of an inline !vault value,
+	// decrypted as the file is read. Nil makes vault data fail the load
+	// with ErrVault and Ansible's "Attempting to decrypt but no vault
+	// secrets found".
+	Decrypt DecryptFunc
 }
+
+// DecryptFunc decrypts vault data read from file ("" for an inline !vault
+// value, whose errors name no file, as Ansible's do) and returns the
+// plaintext. Its error's text is shown as it is (Ansible's wording, such as
+// "Decryption failed (no vault secrets were found that could decrypt) on
+// FILE").
+type DecryptFunc func(file string, data []byte) ([]byte, error)
+
+// vaultHeader starts vault data.
+const vaultHeader = "$ANSIBLE_VAULT"
+
+// errNoSecrets is Ansible's error for vault data met without a password.
+const errNoSecrets = "Attempting to decrypt but no vault secrets found"
+
+// IsVault reports whether data is vault data as Ansible's is_encrypted
+// decides: pure ASCII and starting with "$ANSIBLE_VAULT".
+func IsVault(data []byte) bool {
+	for _, c := range data {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return bytes.HasPrefix(data, []byte(vaultHeader))
+}
+
+// Unvault returns data, decrypted with decrypt when it is vault data
+// (IsVault), as Ansible's DataLoader reads every file. The error wraps
+// ErrVault and keeps decrypt's text; a nil decrypt gives Ansible's
+// "Attempting to decrypt but no vault secrets found".
+func Unvault(decrypt DecryptFunc, file string, data []byte) ([]byte, error) {
+	if !IsVault(data) {
+		return data, nil
+	}
+	if decrypt == nil {
+		return nil, &vaultError{err: errors.New(errNoSecrets)} //nolint:staticcheck // Ansible's wording
+	}
+	out, err := decrypt(file, data)
+	if err != nil {
+		return nil, &vaultError{err: err}
+	}
+	return out, nil
+}
+
+// ReadFile reads file and decrypts it with decrypt when it is vault data
+// (see Unvault). A read error is returned as os.ReadFile's.
+func ReadFile(decrypt DecryptFunc, file string) ([]byte, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return Unvault(decrypt, file, data)
+}
+
+// vaultError is a decryption error: its text is the decrypter's, and it
+// matches ErrVault.
+type vaultError struct{ err error }
+
+func (e *vaultError) Error() string { return e.err.Error() }
+
+func (e *vaultError) Unwrap() []error { return []error{ErrVault, e.err} }

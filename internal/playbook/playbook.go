@@ -86,7 +86,8 @@ func Load(path string, opts Options) (*Playbook, error) {
 
 // Parse parses data as the playbook at path. path names the file in errors,
 // and files that the playbook imports (import_playbook, import_tasks) are
-// read from disk relative to its directory. Errors are *Error.
+// read from disk relative to its directory. Vault data is decrypted with
+// opts.Decrypt. Errors are *Error, or wrap ErrVault.
 func Parse(path string, data []byte, opts Options) (*Playbook, error) {
 	l := &loader{opts: opts, dir: filepath.Dir(path)}
 	plays, err := l.playbookFile(path, data, Pos{File: path})
@@ -146,6 +147,9 @@ func (l *loader) playbookFile(path string, data []byte, from Pos) ([]*Play, erro
 		return nil, err
 	}
 	defer leave()
+	if data, err = Unvault(l.opts.Decrypt, path, data); err != nil {
+		return nil, err
+	}
 	root, err := parseYAML(path, data)
 	if err != nil {
 		return nil, err
@@ -559,7 +563,7 @@ func (f *file) playLoadVars(ps []pair) func() (map[string]any, error) {
 					name = filepath.Join(f.dir, name)
 				}
 				var v map[string]any
-				if v, err = LoadVars(name); err != nil {
+				if v, err = LoadVars(name, f.l.opts.Decrypt); err != nil {
 					return nil, err
 				}
 				maps.Copy(out, v)

@@ -528,12 +528,6 @@ func TestParseErrors(t *testing.T) {
 			wantPos: "site.yml:3:15: ",
 		},
 		{
-			name:    "vault value",
-			src:     "- hosts: all\n  vars:\n    a: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n",
-			wantErr: []error{ErrUnsupported},
-			wantPos: "site.yml:3:8: ",
-		},
-		{
 			name:    "unbalanced quotes in free form",
 			src:     "- hosts: all\n  tasks:\n    - shell: echo \"a\n",
 			wantErr: []error{ErrInvalid},
@@ -700,14 +694,14 @@ func TestWarnings(t *testing.T) {
 func TestLoadVars(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{"v.yml": "a: 1\nb: [x]\n", "bad.yml": "- 1\n", "empty.yml": ""})
-	v, err := LoadVars(filepath.Join(dir, "v.yml"))
+	v, err := LoadVars(filepath.Join(dir, "v.yml"), nil)
 	if err != nil || !reflect.DeepEqual(v, map[string]any{"a": 1, "b": []any{"x"}}) {
 		t.Errorf("LoadVars = %v, %v", v, err)
 	}
-	if v, err := LoadVars(filepath.Join(dir, "empty.yml")); err != nil || len(v) != 0 {
+	if v, err := LoadVars(filepath.Join(dir, "empty.yml"), nil); err != nil || len(v) != 0 {
 		t.Errorf("empty: %v, %v", v, err)
 	}
-	if _, err := LoadVars(filepath.Join(dir, "bad.yml")); !errors.Is(err, ErrInvalid) {
+	if _, err := LoadVars(filepath.Join(dir, "bad.yml"), nil); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad: %v", err)
 	}
 }

@@ -505,6 +505,9 @@ func (l *loader) roleVars(r *Role, sub, from string, pos Pos) (map[string]any, e
 		if err != nil {
 			return nil, wrapf(Pos{File: p}, ErrRead, err, "unable to read %s file of role '%s'", sub, r.Name)
 		}
+		if data, err = Unvault(l.opts.Decrypt, p, data); err != nil {
+			return nil, err
+		}
 		root, err := parseYAML(p, data)
 		if err != nil {
 			return nil, err
@@ -553,6 +556,9 @@ func (l *loader) readTaskRoot(path string, from Pos) (*yaml.Node, error) {
 	if err != nil {
 		return nil, wrapf(from, ErrRead, err, "unable to read task file %s", path)
 	}
+	if data, err = Unvault(l.opts.Decrypt, path, data); err != nil {
+		return nil, err
+	}
 	return parseYAML(path, data)
 }
 
@@ -566,6 +572,9 @@ func (l *loader) roleMeta(r *Role, pr *playRoles) error {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return wrapf(Pos{File: p}, ErrRead, err, "unable to read meta file of role '%s'", r.Name)
+	}
+	if data, err = Unvault(l.opts.Decrypt, p, data); err != nil {
+		return err
 	}
 	root, err := parseYAML(p, data)
 	if err != nil || root == nil {
@@ -856,6 +865,9 @@ func (l *loader) roleArgSpecs(r *Role) (map[string]any, error) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return nil, wrapf(Pos{File: p}, ErrRead, err, "unable to read argument specs of role '%s'", r.Name)
+		}
+		if data, err = Unvault(l.opts.Decrypt, p, data); err != nil {
+			return nil, err
 		}
 		root, err := parseYAML(p, data)
 		if err != nil {

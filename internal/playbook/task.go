@@ -149,6 +149,9 @@ func (l *loader) taskFile(path string, from Pos, handler bool) ([]*Task, error) 
 	if err != nil {
 		return nil, wrapf(from, ErrRead, err, "unable to read task file %s", path)
 	}
+	if data, err = Unvault(l.opts.Decrypt, path, data); err != nil {
+		return nil, err
+	}
 	root, err := parseYAML(path, data)
 	if err != nil || root == nil {
 		return nil, err

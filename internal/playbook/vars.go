@@ -8,17 +8,22 @@ import (
 
 // LoadVars reads a YAML (or JSON) file of variables, as vars_files,
 // include_vars, group_vars and host_vars hold: a mapping, or an empty file.
-// Values are untemplated. Errors are *Error.
-func LoadVars(path string) (map[string]any, error) {
+// Values are untemplated. A vault-encrypted file and inline !vault values
+// are decrypted with decrypt (see Unvault). Errors are *Error, or wrap
+// ErrVault.
+func LoadVars(path string, decrypt DecryptFunc) (map[string]any, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, wrapf(Pos{File: path}, ErrRead, err, "unable to read vars file")
 	}
-	return parseVars(path, data)
+	if data, err = Unvault(decrypt, path, data); err != nil {
+		return nil, err
+	}
+	return parseVars(path, data, decrypt)
 }
 
 // parseVars parses data as a vars file.
-func parseVars(path string, data []byte) (map[string]any, error) {
+func parseVars(path string, data []byte, decrypt DecryptFunc) (map[string]any, error) {
 	root, err := parseYAML(path, data)
 	if err != nil {
 		return nil, err
@@ -26,7 +31,7 @@ func parseVars(path string, data []byte) (map[string]any, error) {
 	if root == nil {
 		return map[string]any{}, nil
 	}
-	d := newDecoder(path, &Options{}, nil)
+	d := newDecoder(path, &Options{Decrypt: decrypt}, nil)
 	if deref(root).Kind != yaml.MappingNode {
 		return nil, errorf(d.pos(root), ErrInvalid, "vars file must be a mapping of variables, got %s", kindName(root))
 	}

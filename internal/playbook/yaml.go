@@ -220,7 +220,7 @@ func (d *decoder) scalar(n *yaml.Node, check bool) (any, error) {
 	case tagged && n.Tag == "!unsafe":
 		return n.Value, nil
 	case tagged && n.Tag == "!vault":
-		return nil, errorf(d.pos(n), ErrUnsupported, "vault-encrypted values are not supported")
+		return d.vault(n)
 	}
 	plain := n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
 	if plain && !tagged {
@@ -251,6 +251,19 @@ func (d *decoder) scalar(n *yaml.Node, check bool) (any, error) {
 		return string(x), nil
 	}
 	return v, nil
+}
+
+// vault decrypts an inline !vault value with Options.Decrypt, at load time
+// (Ansible decrypts it at first use). Its errors name no file, as Ansible's.
+func (d *decoder) vault(n *yaml.Node) (any, error) {
+	if !IsVault([]byte(n.Value)) {
+		return nil, errorf(d.pos(n), ErrInvalid, "the !vault value is not vault encrypted data")
+	}
+	out, err := Unvault(d.opts.Decrypt, "", []byte(n.Value))
+	if err != nil {
+		return nil, err
+	}
+	return string(out), nil
 }
 
 // str returns s after passing it to CheckTemplate when it holds a template.

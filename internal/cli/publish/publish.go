@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/bus"
@@ -66,10 +65,19 @@ type Options struct {
 	ListHosts, ListTasks, SyntaxCheck bool
 	// AdHoc, when its Module is set, runs one module on the hosts of the
 	// pattern given as the only argument, like the ansible command.
-	AdHoc     AdHoc
-	LogLevel  string
-	SSH       execute.SSHOptions
-	Auth      cli.NATSAuth
+	AdHoc    AdHoc
+	LogLevel string
+	SSH      execute.SSHOptions
+	Auth     cli.NATSAuth
+	// Vault are the vault flags; Stdin is where a vault password prompt
+	// reads (nil: os.Stdin).
+	Vault VaultOptions
+	Stdin io.Reader
+	// Changed reports whether the flag of that long name was given; the
+	// settings of ansible.cfg and the ANSIBLE_* variables fill the options
+	// whose flags were not. Nil: every option is as given, only roles_path
+	// and the vault settings come from the configuration.
+	Changed   func(flag string) bool
 	Playbooks []string
 }
 
@@ -83,26 +91,46 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(ExitBadInput, fmt.Errorf("--log-level: %w", err))
 	}
+	cfg, err := loadSettings()
+	if err != nil {
+		return fail(ExitError, err)
+	}
+	applySettings(&o, cfg, o.Changed, stderr)
 	if len(o.Playbooks) == 0 {
 		return fail(ExitBadInput, errors.New("no playbook given (usage: publisher [-i INVENTORY] PLAYBOOK...)"))
 	}
 	if o.Output != "text" && o.Output != "json" {
 		return fail(ExitBadInput, fmt.Errorf("-o %q: use text or json", o.Output))
 	}
+	stdin := o.Stdin
+	if stdin == nil {
+		stdin = os.Stdin
+	}
+	decrypt, err := loadVault(ctx, o.Vault, vaultSettings(cfg), stdin, stderr)
+	if err != nil {
+		return fail(ExitError, err)
+	}
 	extra := map[string]any{}
 	for _, e := range o.ExtraVars {
-		m, err := playbook.ParseExtraVars(e)
+		m, err := playbook.ParseExtraVarsWith(e, decrypt)
+		if errors.Is(err, playbook.ErrVault) {
+			return fail(ExitError, err)
+		}
 		if err != nil {
 			return fail(ExitParse, err)
 		}
 		maps.Copy(extra, m)
 	}
-	inv, err := loadInventories(o.Inventories)
+	inv, err := loadInventories(o.Inventories, decrypt)
+	if errors.Is(err, playbook.ErrVault) {
+		return fail(ExitError, err)
+	}
 	if err != nil {
 		return fail(ExitBadInput, err)
 	}
 	opts := play.ModuleOptions()
-	opts.RolesPath = rolesPath()
+	opts.Decrypt = decrypt
+	opts.RolesPath = cfg.RolesPath
 	opts.ExtraVars = extra // templated role names are rendered at load time
 	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
 	if o.AdHoc.Module != "" {
@@ -120,9 +148,10 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 			break
 		}
 		b, err := playbook.Load(p, opts)
-		if errors.Is(err, playbook.ErrRole) || errors.Is(err, fs.ErrNotExist) {
-			// A role, playbook or task file that cannot be found is an
-			// AnsibleError to ansible-playbook: exit 1.
+		if errors.Is(err, playbook.ErrRole) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, playbook.ErrVault) {
+			// A role, playbook or task file that cannot be found, and
+			// vault data that cannot be decrypted, are an AnsibleError to
+			// ansible-playbook: exit 1.
 			return fail(ExitError, err)
 		}
 		if err != nil {
@@ -205,7 +234,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	outcome, err := play.Run(ctx, play.Config{
 		Bus: b, Inventory: inv, Reporter: rep, ExtraVars: extra, Limit: o.Limit,
 		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log, Check: o.Check, Diff: o.Diff,
-		Run: run, Resume: o.Resume != "",
+		Run: run, Resume: o.Resume != "", Decrypt: decrypt,
 		Tags: splitTags(o.Tags), SkipTags: splitTags(o.SkipTags), StartAt: o.StartAt,
 		// lookup('env') reads the controller's environment, as Ansible's does.
 		Render: render.NewWithConfig(render.Config{LookupEnv: os.LookupEnv}),
@@ -222,11 +251,11 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 
 // loadInventories merges every -i source; none means an empty inventory
 // (the implicit localhost still works).
-func loadInventories(specs []string) (*playbook.Inventory, error) {
+func loadInventories(specs []string, decrypt playbook.DecryptFunc) (*playbook.Inventory, error) {
 	if len(specs) == 0 {
-		return playbook.LoadInventory(",")
+		specs = []string{","}
 	}
-	return playbook.LoadInventories(specs...)
+	return playbook.LoadInventoriesWith(decrypt, specs...)
 }
 
 // natsConfig picks the embedded server's config file: the flag, else
@@ -252,29 +281,4 @@ func splitTags(in []string) []string {
 		}
 	}
 	return out
-}
-
-// rolesPath is where roles are searched after roles/ beside the playbook:
-// ANSIBLE_ROLES_PATH (colon-separated), else Ansible's default roles_path.
-func rolesPath() []string {
-	if env, ok := os.LookupEnv("ANSIBLE_ROLES_PATH"); ok {
-		var out []string
-		for _, d := range strings.Split(env, ":") {
-			if d == "" {
-				continue
-			}
-			if rest, ok := strings.CutPrefix(d, "~/"); ok {
-				if home, err := os.UserHomeDir(); err == nil {
-					d = filepath.Join(home, rest)
-				}
-			}
-			out = append(out, d)
-		}
-		return out
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = "~"
-	}
-	return playbook.DefaultRolesPath(home)
 }
