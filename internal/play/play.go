@@ -606,7 +606,7 @@ func (e *Engine) displayError(msg string) {
 // plainTaskName is the task's own name, rendered (taskName adds the role).
 func (e *Engine) plainTaskName(pc *playCtx, t *playbook.Task, host string) string {
 	if t.Name == "" {
-		return t.Module
+		return t.ActionName()
 	}
 	if !render.IsTemplate(t.Name) {
 		return t.Name

@@ -98,7 +98,7 @@ type Task struct {
 }
 
 // DisplayName is the task's name as Ansible lists it: "role : name" for a
-// role's task, the module when it has no name ("role : module" in a role);
+// role's task, ActionName when it has no name ("role : action" in a role);
 // an include_role shows its own name or "include_role". The name is not
 // rendered.
 func (t *Task) DisplayName() string {
@@ -106,10 +106,16 @@ func (t *Task) DisplayName() string {
 	case t.Module == "include_role" || t.Module == "import_role":
 		return cmpOr(t.Name, t.Module)
 	case t.Role.Name() != "":
-		return t.Role.Name() + " : " + cmpOr(t.Name, t.Module)
+		return t.Role.Name() + " : " + cmpOr(t.Name, t.ActionName())
 	}
-	return cmpOr(t.Name, t.Module)
+	return cmpOr(t.Name, t.ActionName())
 }
+
+// ActionName is what names a task without a name, as Ansible's
+// Task.get_name: the action as the task wrote it ("ansible.builtin.debug",
+// "debug", "include" for an old include that is not static), or Module
+// for a task the loader made.
+func (t *Task) ActionName() string { return cmpOr(t.Action, t.Module) }
 
 func cmpOr(a, b string) string {
 	if a != "" {
@@ -302,7 +308,7 @@ func (f *file) task(n *yaml.Node, handler bool) ([]*Task, error) {
 			return nil, err
 		}
 		moduleName = name
-		t.Action = name
+		t.Action, _, _ = f.actionName(action) // as written
 		for k, v := range margs {
 			args[k] = v
 		}
