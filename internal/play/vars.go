@@ -79,6 +79,11 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		pc.hostvars[h] = v
 	}
 	for _, h := range pc.hosts {
+		// hostvars[h] is h's variables without hostvars itself, which
+		// Ansible's does not hold either: a map that held itself would
+		// make a deep walk of hostvars[h] (the in test, length, to_json)
+		// recurse without end.
+		pc.hostvars[h] = maps.Clone(pc.base[h])
 		pc.base[h]["hostvars"] = pc.hostvars
 	}
 	// Hosts outside the play are in hostvars too, with their inventory
