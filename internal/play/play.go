@@ -60,6 +60,9 @@ type Config struct {
 	Diff bool
 	// Tags and SkipTags select tasks by tag (--tags, --skip-tags).
 	Tags, SkipTags []string
+	// ConfigFile is the ansible.cfg in use, an absolute path, for the
+	// ansible_config_file variable. Default "": none (the variable is null).
+	ConfigFile string
 	// StartAt skips the tasks before the first one of this name
 	// (--start-at-task).
 	StartAt string
