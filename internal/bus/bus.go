@@ -215,36 +215,11 @@ func (b *Bus) KV() jetstream.KeyValue { return b.kv }
 // tools: jetplay's own packages use the Bus's methods.
 func (b *Bus) JetStream() jetstream.JetStream { return b.js }
 
-// Consumer returns the durable pull consumer of pool, creating it when it
-// does not exist.
-func (b *Bus) Consumer(ctx context.Context, pool string) (jetstream.Consumer, error) {
-	c, err := b.stream.Consumer(ctx, job.ConsumerName(pool))
-	if err == nil {
-		return c, nil
-	}
-	if !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, fmt.Errorf("consumer %s: %w", job.ConsumerName(pool), err)
-	}
-	c, err = b.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       job.ConsumerName(pool),
-		Description:   "jetplay executors of pool " + cmp.Or(pool, job.DefaultPool),
-		FilterSubject: job.TaskSubject(pool),
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       b.cfg.AckWait,
-		MaxDeliver:    b.cfg.MaxDeliver,
-		MaxAckPending: b.cfg.MaxAckPending,
-		Replicas:      b.cfg.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create consumer %s: %w", job.ConsumerName(pool), err)
-	}
-	return c, nil
-}
-
 // Submit records the job as queued and publishes its task with Nats-Msg-Id
 // set to the jid, so a resend is stored once, and with the queued record's
 // revision (job.QueuedRevisionHeader), so the claim needs no read. If the publish fails the job
-// is recorded as lost, so it never stays queued forever.
+// is recorded as lost, so it never stays queued forever. A jid that already
+// has a record fails with ErrExists.
 func (b *Bus) Submit(ctx context.Context, t *job.Task) error {
 	if t.V == 0 {
 		t.V = job.Version
@@ -299,6 +274,9 @@ func (b *Bus) create(ctx context.Context, st job.Status) (uint64, error) {
 		}
 		return err
 	})
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return 0, fmt.Errorf("%w: %w", ErrExists, err)
+	}
 	return rev, err
 }
 
@@ -314,8 +292,8 @@ func QueuedRecord(t *job.Task, h nats.Header) (rec Record, ok bool) {
 	return Record{Status: job.NewQueued(t, t.Submitted), Revision: rev}, true
 }
 
-// Create writes the first record of a job; it fails with
-// jetstream.ErrKeyExists if the job has one.
+// Create writes the first record of a job; it fails with ErrExists if the
+// job has one.
 func (b *Bus) Create(ctx context.Context, st job.Status) (uint64, error) { return b.create(ctx, st) }
 
 // Status reads a job's current record and its revision.

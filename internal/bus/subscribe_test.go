@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/natstest"
@@ -139,7 +137,7 @@ func TestOnMaxDeliveries(t *testing.T) {
 	if err := bs.Submit(ctx, tk); err != nil {
 		t.Fatal(err)
 	}
-	msg, err := cons.Next(jetstream.FetchContext(ctx))
+	msg, err := cons.Next(10 * time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,11 +146,11 @@ func TestOnMaxDeliveries(t *testing.T) {
 	}
 	// The server gives the message up when it would deliver it again: to
 	// the next pull request.
-	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+	batch, err := cons.Fetch(1, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range batch.Messages() {
+	for range batch.All() {
 		// Drained: the batch's goroutine ends with its wait (goleak).
 	}
 	select {

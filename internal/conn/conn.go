@@ -41,8 +41,17 @@ type Command struct {
 	Become       bool
 	BecomeUser   string
 	BecomeMethod string
-	// BecomePassword is given to sudo/su on stdin; never logged.
+	// BecomePassword is given to sudo/su on stdin, first and only to them:
+	// the command reads exactly Stdin (the become handshake, become.go;
+	// detached jobs give it on the job's stdin). Never logged.
 	BecomePassword string
+	// Stdin is written to the command's standard input, which is then
+	// closed; nil means an empty input. It is bytes rather than an
+	// io.Reader so that a Command can be run again (a session retried on a
+	// fresh connection) and shared between goroutines. Detached SSH jobs
+	// refuse it (ErrDetachedStdin); local commands ignore Detach and take
+	// it.
+	Stdin []byte
 	// Output, when set, is called with each chunk of output as the command
 	// writes it (stderr false: stdout), for live streaming; it must not keep
 	// p. Detached SSH jobs write their output on the host and deliver it at

@@ -5,6 +5,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -18,7 +20,8 @@ type Local struct{}
 
 var _ Conn = Local{}
 
-// Run implements Conn.
+// Run implements Conn. Stdin is the child's input (nil: /dev/null), through
+// the become handshake (become.go) with Become and a BecomePassword.
 func (Local) Run(ctx context.Context, c Command) (Result, error) {
 	var cmd *exec.Cmd
 	switch {
@@ -29,15 +32,38 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 	default:
 		return Result{}, ErrNoCommand
 	}
-	if c.Become {
+	if c.Become && len(c.Env) > 0 {
+		// sudo and su reset the environment: pass it through env(1) inside,
+		// as over SSH.
+		pre, err := envArgv(c.Env)
+		if err != nil {
+			return Result{}, err
+		}
+		cmd = exec.Command(pre[0], append(pre[1:], cmd.Args...)...)
+	}
+	var hs *handshake
+	switch {
+	case needsHandshake(c):
+		var err error
+		if hs, err = newHandshake(c); err != nil {
+			return Result{}, err
+		}
+		argv, err := hs.argv(c, cmd.Args)
+		if err != nil {
+			return Result{}, err
+		}
+		cmd = exec.Command(argv[0], argv[1:]...)
+	case c.Become:
 		argv, err := BecomeArgv(c, cmd.Args)
 		if err != nil {
 			return Result{}, err
 		}
 		cmd = exec.Command(argv[0], argv[1:]...)
-		if c.BecomePassword != "" {
-			cmd.Stdin = bytes.NewReader([]byte(c.BecomePassword + "\n"))
+		if c.Stdin != nil {
+			cmd.Stdin = bytes.NewReader(c.Stdin)
 		}
+	case c.Stdin != nil:
+		cmd.Stdin = bytes.NewReader(c.Stdin)
 	}
 	cmd.Dir = c.Dir
 	if len(c.Env) > 0 {
@@ -51,10 +77,25 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 	var stdout, stderr capBuffer
 	cmd.Stdout = teeWriter{&stdout, outputWriter{c.Output, false}}
 	cmd.Stderr = teeWriter{&stderr, outputWriter{c.Output, true}}
+	var mw *markerWriter
+	var pw *promptWriter
+	var stdin io.WriteCloser
+	if hs != nil {
+		mw = &markerWriter{h: hs, dst: cmd.Stdout}
+		pw = &promptWriter{h: hs, dst: cmd.Stderr}
+		cmd.Stdout, cmd.Stderr = mw, pw
+		var err error
+		if stdin, err = cmd.StdinPipe(); err != nil {
+			return Result{}, fmt.Errorf("stdin of %s: %w", cmd.Path, err)
+		}
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 
 	res := Result{Start: time.Now()}
 	if err := cmd.Start(); err != nil {
+		if stdin != nil {
+			_ = stdin.Close()
+		}
 		res.End = time.Now()
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, exec.ErrNotFound) {
 			res.RC, res.NotFound = 2, true
@@ -72,7 +113,15 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 		c.Started(res.PID)
 	}
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	ended := make(chan struct{})
+	go func() {
+		err := cmd.Wait()
+		close(ended)
+		done <- err
+	}()
+	if hs != nil {
+		go hs.feed(stdin, ended)
+	}
 
 	var deadline <-chan time.Time
 	if c.Timeout > 0 {
@@ -91,10 +140,19 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 		waitErr = killGroup(res.PID, cmp.Or(c.Grace, DefaultGrace), done)
 	}
 	res.End = time.Now()
+	refused := false
+	if hs != nil {
+		refused = hs.refused()
+		mw.flush()
+		pw.flush()
+	}
 	res.Stdout, res.Stderr = stdout.bytes(), stderr.bytes()
 	res.RC = exitCode(cmd.ProcessState, waitErr)
 	// Whatever the leader did, no member of its group outlives it.
 	_ = syscall.Kill(-res.PID, syscall.SIGKILL)
+	if ctxErr == nil && refused {
+		return res, &BecomeError{Method: hs.method}
+	}
 	return res, ctxErr
 }
 

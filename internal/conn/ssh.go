@@ -23,6 +23,10 @@ import (
 // known_hosts file. It is returned inside an UnreachableError.
 var ErrUnknownHost = errors.New("host key is unknown")
 
+// ErrNoPassphrase means a key file is encrypted and SSHConfig.Passphrase
+// is not set.
+var ErrNoPassphrase = errors.New("key is encrypted and no passphrase is configured")
+
 // Defaults of SSHConfig.
 const (
 	DefaultSSHConnectTimeout = 10 * time.Second
@@ -52,15 +56,17 @@ type SSHConfig struct {
 	// KeyFiles are private keys tried after a Target's KeyFile; default
 	// ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa and ~/.ssh/id_rsa, those that exist.
 	KeyFiles []string
-	// Passphrase returns the passphrase of an encrypted key file; default
-	// reads the environment variable JETPLAY_SSH_PASSPHRASE.
+	// Passphrase returns the passphrase of an encrypted key file (cli reads
+	// JETPLAY_SSH_PASSPHRASE or asks on the terminal); default none: an
+	// encrypted key fails with ErrNoPassphrase.
 	Passphrase func(keyFile string) ([]byte, error)
 	// Password returns the login password of a host (ansible_password); it
 	// comes from the executor's own configuration, never from a task.
 	// Default nil: no password authentication.
 	Password func(host string) (string, error)
-	// AgentSocket is the ssh-agent socket; default $SSH_AUTH_SOCK. The agent
-	// is used when the socket is set and NoAgent is false.
+	// AgentSocket is the ssh-agent socket (cli passes $SSH_AUTH_SOCK);
+	// default none. The agent is used when the socket is set and NoAgent is
+	// false.
 	AgentSocket string
 	// NoAgent turns agent authentication off; default false.
 	NoAgent bool
@@ -105,15 +111,7 @@ func (c SSHConfig) withDefaults() (SSHConfig, error) {
 		c.DefaultUser = u.Username
 	}
 	if c.Passphrase == nil {
-		c.Passphrase = func(string) ([]byte, error) {
-			if p, ok := os.LookupEnv("JETPLAY_SSH_PASSPHRASE"); ok {
-				return []byte(p), nil
-			}
-			return nil, errors.New("key is encrypted and JETPLAY_SSH_PASSPHRASE is not set")
-		}
-	}
-	if c.AgentSocket == "" {
-		c.AgentSocket = os.Getenv("SSH_AUTH_SOCK")
+		c.Passphrase = func(string) ([]byte, error) { return nil, ErrNoPassphrase }
 	}
 	c.ConnectTimeout = cmp.Or(c.ConnectTimeout, DefaultSSHConnectTimeout)
 	c.KeepAlive = cmp.Or(c.KeepAlive, DefaultSSHKeepAlive)

@@ -219,7 +219,7 @@ func (c *sshConn) runDetached(ctx context.Context, cmd Command) (Result, error) 
 	if err := validJobID(cmd.JobID); err != nil {
 		return Result{}, err
 	}
-	line, stdin, err := buildCommand(cmd)
+	line, stdin, err := buildCommand(cmd, nil)
 	if err != nil {
 		return Result{}, err
 	}

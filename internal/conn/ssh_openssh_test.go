@@ -363,3 +363,32 @@ func TestOpenSSHManyAddressesAndProxyJump(t *testing.T) {
 		t.Fatalf("stats %+v, want 2 dials and 2 handshakes", s)
 	}
 }
+
+// TestOpenSSHTimeoutBeforeTheShellStarts: the deadline passes while the
+// session is still starting (here a ForceCommand that sleeps first; in
+// life, slow login shell startup files), and sshd refuses signals to a
+// forced session. The command must be killed as soon as its shell prints
+// its pid, not left running once Run gives up on it.
+func TestOpenSSHTimeoutBeforeTheShellStarts(t *testing.T) {
+	t.Parallel()
+	srv := sshdtest.Start(t, sshdtest.Options{User: sshdtest.TestUser, CleanHome: true,
+		ExtraConfig: `ForceCommand sleep 1; eval "$SSH_ORIGINAL_COMMAND"`})
+	p := newTestPool(t, SSHConfig{KnownHostsFiles: []string{srv.KnownHosts}})
+	c := p.conn("host1", realTarget(srv.Hosts[0]))
+	start := time.Now()
+	res, err := c.Run(testCtx(t, time.Minute), Command{Script: `sleep 60 & echo $! >"$HOME/child"; wait`,
+		Timeout: 100 * time.Millisecond, Grace: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.TimedOut || res.RC != -9 {
+		t.Fatalf("TimedOut %v rc %d, want true -9", res.TimedOut, res.RC)
+	}
+	if d := time.Since(start); d > 8*time.Second {
+		t.Fatalf("Run took %v: it waited for a command it had not killed", d)
+	}
+	pidFile := filepath.Join(srv.Home, "child")
+	waitFor(t, 10*time.Second, "the child's pid", func() bool { return fileText(pidFile) != "" })
+	child, _ := strconv.Atoi(fileText(pidFile))
+	waitFor(t, 10*time.Second, "the child sleep to be gone", func() bool { return !alive(child) })
+}

@@ -61,15 +61,29 @@ const pgidMarker = "JETPLAY-PGID "
 // with OpenSSH's own client; children that redirected their output are not
 // killed when the command ends normally.
 //
+// Stdin is written to the session's input, which is then closed; a command
+// that exits without reading it all is not an error. With Become and a
+// BecomePassword it goes through the become handshake (become.go).
+//
 // Detached commands (Detach with JobID) run under the job wrapper described
 // in ssh_detach.go: Run waits for the job's result across reconnects, and
 // ctx.Done() only stops the wait (the job keeps running on the host; stop
-// it with Kill).
+// it with Kill). They take no Stdin (ErrDetachedStdin).
 func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 	if cmd.Detach {
+		if cmd.Stdin != nil {
+			return Result{}, fmt.Errorf("run on %s: %w", c.host, ErrDetachedStdin)
+		}
 		return c.runDetached(ctx, cmd)
 	}
-	line, stdin, err := buildCommand(cmd)
+	var hs *handshake
+	if needsHandshake(cmd) {
+		var err error
+		if hs, err = newHandshake(cmd); err != nil {
+			return Result{}, err
+		}
+	}
+	line, stdin, err := buildCommand(cmd, hs)
 	if err != nil {
 		return Result{}, err
 	}
@@ -89,8 +103,21 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 		sess.Stdout = io.MultiWriter(stdout, outputWriter{cmd.Output, false})
 		stderr.tee = outputWriter{cmd.Output, true}
 	}
-	if stdin != nil {
-		sess.Stdin = bytes.NewReader(stdin)
+	// The input goes through a pipe written here rather than sess.Stdin:
+	// Wait would report the error of copying into a session whose command
+	// has exited without reading it all.
+	var in io.WriteCloser
+	if hs != nil || stdin != nil {
+		if in, err = sess.StdinPipe(); err != nil {
+			return Result{}, fmt.Errorf("stdin on %s: %w", c.host, err)
+		}
+	}
+	var mw *markerWriter
+	var pw *promptWriter
+	if hs != nil {
+		mw = &markerWriter{h: hs, dst: sess.Stdout}
+		pw = &promptWriter{h: hs, dst: stderr}
+		sess.Stdout, sess.Stderr = mw, pw
 	}
 	res := Result{Start: time.Now()}
 	if err := sess.Start(script); err != nil {
@@ -98,6 +125,21 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
+	stop := make(chan struct{})
+	fed := make(chan struct{})
+	switch {
+	case hs != nil:
+		go hs.feed(in, stop)
+		fed = hs.fed
+	case in != nil:
+		go func() {
+			defer close(fed)
+			_, _ = in.Write(stdin) // fails once the session is gone
+			_ = in.Close()
+		}()
+	default:
+		close(fed)
+	}
 
 	var deadline <-chan time.Time
 	if cmd.Timeout > 0 {
@@ -117,6 +159,14 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 		killed, waitErr = c.killSync(sc, sess, stderr, cmp.Or(cmd.Grace, DefaultGrace), done)
 	}
 	res.End = time.Now()
+	close(stop)
+	<-fed
+	refused := false
+	if hs != nil {
+		refused = hs.refused()
+		mw.flush()
+		pw.flush()
+	}
 	res.PID = int(stderr.pgid.Load())
 	res.Stdout, res.Stderr = stdout.bytes(), stderr.bytes()
 	if ctxErr != nil {
@@ -133,13 +183,19 @@ func (c *sshConn) Run(ctx context.Context, cmd Command) (Result, error) {
 	if len(cmd.Argv) > 0 && !cmd.Become && notFound(rc, res.Stderr, cmd.Argv[0]) {
 		res.RC, res.NotFound, res.Stderr = 2, true, nil
 	}
+	if refused {
+		return res, fmt.Errorf("run on %s: %w", c.host, &BecomeError{Method: hs.method})
+	}
 	return res, nil
 }
 
 // killSync stops a synchronous command: TERM to its process group (over a
 // control session) and to the session, KILL after grace if it still runs,
 // and KILL to the group again once the leader is gone so that no child
-// outlives it. It returns the last signal sent and the session's wait error.
+// outlives it. A command whose shell had not printed its pid by then (slow
+// login shell startup files, and sshd refuses or ignores the session's
+// signals) gets KILL as soon as it does. It returns the last signal sent
+// and the session's wait error.
 func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter, grace time.Duration, done <-chan error) (killed int, waitErr error) {
 	_ = sess.Signal(ssh.SIGTERM)
 	// The remote shell may not have printed its pid yet (slow login
@@ -153,8 +209,8 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	case <-t.C:
 		t.Reset(0)
 	}
-	pgid := stderr.pgid.Load()
 	kill := func(sig string) {
+		pgid := stderr.pgid.Load()
 		if pgid <= 0 {
 			return
 		}
@@ -178,11 +234,21 @@ func (c *sshConn) killSync(sc *sshClient, sess *ssh.Session, stderr *pgidWriter,
 	}
 	_ = sess.Signal(ssh.SIGKILL)
 	kill("KILL")
+	late := stderr.known
+	if stderr.pgid.Load() > 0 || isClosed(late) {
+		late = nil // killed above, or the first line had no pid
+	}
 	t.Reset(c.pool.cfg.ConnectTimeout)
-	select {
-	case err := <-done:
-		return 9, err
-	case <-t.C:
+	for waiting := true; waiting; {
+		select {
+		case err := <-done:
+			return 9, err
+		case <-late:
+			late = nil
+			kill("KILL")
+		case <-t.C:
+			waiting = false
+		}
 	}
 	// OpenSSH answers a channel close only once the child's output is
 	// closed: a process we could not kill keeps the session open. Give up
@@ -243,8 +309,10 @@ func (c *sshConn) dialErr(ctx context.Context, err error) error {
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // buildCommand returns the shell line that runs c (without any prelude) and
-// the bytes to send on stdin (the become password).
-func buildCommand(c Command) (string, []byte, error) {
+// the bytes to send on stdin (the become password, or c.Stdin); with the
+// become handshake hs the line runs it and nothing is returned for stdin
+// (hs feeds it).
+func buildCommand(c Command, hs *handshake) (string, []byte, error) {
 	var argv []string
 	switch {
 	case len(c.Argv) > 0:
@@ -254,42 +322,72 @@ func buildCommand(c Command) (string, []byte, error) {
 	default:
 		return "", nil, ErrNoCommand
 	}
-	keys := make([]string, 0, len(c.Env))
-	for k := range c.Env {
-		if !envName.MatchString(k) {
-			return "", nil, fmt.Errorf("environment variable name %q is not valid", k)
-		}
-		keys = append(keys, k)
+	keys, err := envKeys(c.Env)
+	if err != nil {
+		return "", nil, err
 	}
-	slices.Sort(keys)
 	var b strings.Builder
 	var stdin []byte
 	if c.Become {
 		// sudo resets the environment: pass it through env(1) inside.
 		if len(keys) > 0 {
-			pre := []string{"env"}
-			for _, k := range keys {
-				pre = append(pre, k+"="+c.Env[k])
-			}
+			pre, _ := envArgv(c.Env)
 			argv = append(pre, argv...)
 		}
-		var err error
-		if argv, err = BecomeArgv(c, argv); err != nil {
-			return "", nil, err
-		}
-		if c.BecomePassword != "" {
+		switch {
+		case hs != nil:
+			if argv, err = hs.argv(c, argv); err != nil {
+				return "", nil, err
+			}
+		case c.BecomePassword != "":
+			if argv, err = BecomeArgv(c, argv); err != nil {
+				return "", nil, err
+			}
 			stdin = []byte(c.BecomePassword + "\n")
+		default:
+			if argv, err = BecomeArgv(c, argv); err != nil {
+				return "", nil, err
+			}
+			stdin = c.Stdin
 		}
 	} else {
 		for _, k := range keys {
 			b.WriteString("export " + k + "=" + Quote(c.Env[k]) + "; ")
 		}
+		stdin = c.Stdin
 	}
 	if c.Dir != "" {
 		b.WriteString("cd " + Quote(c.Dir) + " && ")
 	}
 	b.WriteString("exec " + ShellQuote(argv))
 	return b.String(), stdin, nil
+}
+
+// envKeys returns the names of env, sorted, or an error for a name a
+// shell cannot export.
+func envKeys(env map[string]string) ([]string, error) {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		if !envName.MatchString(k) {
+			return nil, fmt.Errorf("environment variable name %q is not valid", k)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+// envArgv is "env K=V..." for env, in name order.
+func envArgv(env map[string]string) ([]string, error) {
+	keys, err := envKeys(env)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{"env"}
+	for _, k := range keys {
+		out = append(out, k+"="+env[k])
+	}
+	return out, nil
 }
 
 // sshExitCode turns a session's wait error into Ansible's rc. A non-nil error

@@ -224,6 +224,29 @@ func TestSSHPasswordAndEncryptedKey(t *testing.T) {
 	})
 }
 
+// The pool reads no environment: without SSHConfig.Passphrase an encrypted
+// key fails with ErrNoPassphrase, even when JETPLAY_SSH_PASSPHRASE (which cli
+// reads) holds the right one. Not parallel: it sets a variable.
+func TestSSHEncryptedKeyWithoutPassphrase(t *testing.T) {
+	t.Setenv("JETPLAY_SSH_PASSPHRASE", "pass phrase")
+	srv := sshtest.New(t, echoHandler)
+	blk, err := ssh.MarshalPrivateKeyWithPassphrase(mustReadKey(t, srv.KeyFile), "", []byte("pass phrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := filepath.Join(t.TempDir(), "id_enc")
+	if err := os.WriteFile(enc, pem.EncodeToMemory(blk), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPool(t, SSHConfig{KnownHostsFiles: []string{srv.KnownHosts}})
+	tgt := fakeTarget(srv)
+	tgt.KeyFile = enc // the target's own key: its error is the run's
+	_, err = p.Conn("web1", tgt).Run(testCtx(t, 10*time.Second), Command{Argv: []string{"x"}})
+	if !errors.Is(err, ErrNoPassphrase) {
+		t.Fatalf("run: %v, want ErrNoPassphrase", err)
+	}
+}
+
 func mustReadKey(t *testing.T, file string) ed25519.PrivateKey {
 	t.Helper()
 	b, err := os.ReadFile(file)

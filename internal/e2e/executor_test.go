@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/watcher"
@@ -186,7 +185,7 @@ func TestRedeliveredRunningJobIsNotRunAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+	msg, err := cons.Next(5 * time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/bus"
@@ -114,7 +113,7 @@ func TestMaxDeliveriesEndsTheJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if _, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second)); err != nil {
+		if _, err := cons.Next(5 * time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}

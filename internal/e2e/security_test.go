@@ -432,7 +432,7 @@ func TestSecurityMaxDeliveriesAsExecutor(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if _, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second)); err != nil {
+		if _, err := cons.Next(5 * time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -75,8 +75,7 @@ func TestSSHExecutorKilledMidAsyncJobRunsOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	// The consumer exists with the short AckWait before the daemon starts.
-	cons, err := c.bus.Consumer(ctx, "")
-	if err != nil {
+	if _, err := c.bus.Consumer(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	d := startDaemon(t, bin, c.url, "ex-daemon", srv, "--log-level", "debug")
@@ -93,13 +92,18 @@ func TestSSHExecutorKilledMidAsyncJobRunsOnce(t *testing.T) {
 	if err != nil || st.State != job.Running || st.Executor != "ex-daemon" {
 		t.Fatalf("status %+v (%v), want running under ex-daemon", st, err)
 	}
-	info, err := cons.Info(ctx)
+	// Looked up again: the consumer's settings as the server has them now.
+	cons, err := c.bus.Consumer(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	limits, ok := cons.Limits()
+	if !ok {
+		t.Fatal("no consumer info")
+	}
 	// The daemon takes the consumer as it is: it must not reset AckWait to
 	// its own default (30s).
-	if got := info.Config.AckWait; got != busConfig().AckWait {
+	if got := limits.AckWait; got != busConfig().AckWait {
 		t.Errorf("the executor daemon changed the consumer's AckWait from %s to %s", busConfig().AckWait, got)
 	}
 	d.kill(t)

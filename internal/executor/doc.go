@@ -1,8 +1,8 @@
 // Package executor is the consume loop of an executor daemon: it fetches task
-// messages from its pool's durable consumer, claims each job with a
-// compare-and-set in the status bucket, runs the module on the host through a
-// connection, keeps the message's lease with InProgress while it runs (an
-// async job's record gets its pid once its process exists), writes the
-// final status, and only then acks. A redelivered task whose job already
-// ran is never run again.
+// deliveries from its pool's durable consumer (bus.Consumer: the executor
+// calls no NATS API itself), claims each job with a compare-and-set in the
+// status bucket, runs the module on the host through a connection, keeps the
+// delivery's lease with InProgress while it runs (an async job's record gets
+// its pid once its process exists), writes the final status, and only then
+// acks. A redelivered task whose job already ran is never run again.
 package executor

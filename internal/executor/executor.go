@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/bus"
@@ -126,10 +125,10 @@ func (e *Executor) Run(ctx context.Context) error {
 		return err
 	}
 	// Whoever created the consumer decided its lease and delivery limit.
-	if ci := cons.CachedInfo(); ci != nil {
-		e.maxDeliver = ci.Config.MaxDeliver
-		if e.heartbeatAuto && ci.Config.AckWait > 0 {
-			e.cfg.Heartbeat = ci.Config.AckWait / 3
+	if l, ok := cons.Limits(); ok {
+		e.maxDeliver = l.MaxDeliver
+		if e.heartbeatAuto && l.AckWait > 0 {
+			e.cfg.Heartbeat = l.AckWait / 3
 		}
 	}
 	// Jobs run under their own context: a stop gives them Grace to finish.
@@ -178,11 +177,11 @@ func (e *Executor) Run(ctx context.Context) error {
 				break more
 			}
 		}
-		// The pull request expires on the server (FetchMaxWait), not by a
+		// The pull request expires on the server after FetchWait, not by a
 		// client-side context: a message the server sent just before a
 		// client deadline would be dropped unread and wait out the whole
 		// AckWait (30 s) before its redelivery.
-		batch, err := cons.Fetch(n, jetstream.FetchMaxWait(e.cfg.FetchWait))
+		batch, err := cons.Fetch(n, e.cfg.FetchWait)
 		if err != nil {
 			e.release(n)
 			if ctx.Err() == nil {
@@ -192,7 +191,7 @@ func (e *Executor) Run(ctx context.Context) error {
 			continue
 		}
 		got := 0
-		for msg := range batch.Messages() {
+		for msg := range batch.All() {
 			got++
 			if ctx.Err() != nil {
 				// Stopping: hand what arrived since back at once.
@@ -208,7 +207,7 @@ func (e *Executor) Run(ctx context.Context) error {
 			}()
 		}
 		e.release(n - got)
-		if err := batch.Error(); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		if err := batch.Err(); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			e.log.Debug().Err(err).Msg("fetch ended")
 		}
 	}

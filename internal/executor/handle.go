@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/jetplay/jetplay/internal/bus"
@@ -19,7 +17,7 @@ import (
 
 // delivery is one delivered task message and what each step needs of it.
 type delivery struct {
-	msg     jetstream.Msg
+	msg     bus.Delivery
 	task    job.Task
 	attempt int
 	// conn reaches the task's host, resolved once for the delivery.
@@ -65,7 +63,7 @@ type outcome struct {
 //   - record: write the outcome as the final status (a compare-and-set
 //     from the claimed record), remove what a detached job left on its
 //     host, and ack.
-func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
+func (e *Executor) handle(ctx context.Context, msg bus.Delivery) {
 	d, ok := e.accept(ctx, msg)
 	if !ok {
 		return
@@ -99,11 +97,8 @@ func (e *Executor) handle(ctx context.Context, msg jetstream.Msg) {
 
 // accept decodes and checks a delivered message; one that cannot run is
 // rejected (recorded Rejected and terminated) and ok is false.
-func (e *Executor) accept(ctx context.Context, msg jetstream.Msg) (d *delivery, ok bool) {
-	attempt := 1
-	if md, err := msg.Metadata(); err == nil {
-		attempt = int(md.NumDelivered)
-	}
+func (e *Executor) accept(ctx context.Context, msg bus.Delivery) (d *delivery, ok bool) {
+	attempt := msg.Deliveries()
 	t, err := job.DecodeTask(msg.Data())
 	log := e.log.With().Str("job_id", string(t.JID)).Str("host", t.Host).Int("attempt", attempt).Logger()
 	if err != nil {
@@ -132,7 +127,7 @@ func (e *Executor) accept(ctx context.Context, msg jetstream.Msg) (d *delivery, 
 // holder, backed off (or given up) after a failed claim, or acked a job
 // the claim itself made final.
 func (e *Executor) claim(ctx context.Context, d *delivery) (claimed bus.Record, ok bool) {
-	claimed, err := e.claimRecord(ctx, &d.task, d.msg.Headers(), d.conn, d.attempt)
+	claimed, err := e.claimRecord(ctx, &d.task, d.msg, d.conn, d.attempt)
 	switch {
 	case errors.Is(err, errFinal):
 		d.log.Debug().Msg("job already final; acking leftover delivery")
@@ -162,7 +157,7 @@ func (e *Executor) claim(ctx context.Context, d *delivery) (claimed bus.Record, 
 // name and returns the record it wrote (or found). When the message says
 // at which revision its queued record was created, the claim starts from
 // that record and reads only if it has moved on.
-func (e *Executor) claimRecord(ctx context.Context, t *job.Task, h nats.Header, c conn.Conn, attempt int) (bus.Record, error) {
+func (e *Executor) claimRecord(ctx context.Context, t *job.Task, msg bus.Delivery, c conn.Conn, attempt int) (bus.Record, error) {
 	now := time.Now()
 	probed := false
 	move := func(cur job.Status) (job.Status, error) {
@@ -205,7 +200,7 @@ func (e *Executor) claimRecord(ctx context.Context, t *job.Task, h nats.Header, 
 		next.Executor, next.Attempt = e.cfg.Name, attempt
 		return next, err
 	}
-	from, _ := bus.QueuedRecord(t, h)
+	from, _ := msg.QueuedRecord(t)
 	rec, err := e.cfg.Bus.UpdateFrom(ctx, t.JID, from, move)
 	if errors.Is(err, errOwnClaim) {
 		return rec, nil
@@ -213,7 +208,7 @@ func (e *Executor) claimRecord(ctx context.Context, t *job.Task, h nats.Header, 
 	if errors.Is(err, bus.ErrNotFound) {
 		// A producer that published without recording the job first.
 		q := job.NewQueued(t, t.Submitted)
-		if _, cerr := e.cfg.Bus.Create(ctx, q); cerr != nil && !errors.Is(cerr, jetstream.ErrKeyExists) {
+		if _, cerr := e.cfg.Bus.Create(ctx, q); cerr != nil && !errors.Is(cerr, bus.ErrExists) {
 			return rec, cerr
 		}
 		rec, err = e.cfg.Bus.UpdateFrom(ctx, t.JID, bus.Record{}, move)
@@ -501,7 +496,7 @@ func (e *Executor) record(ctx context.Context, d *delivery, claimed bus.Record, 
 const finalWriteTimeout = 2 * time.Minute
 
 // ack double-acks msg, retrying an answer lost in a failover a few times.
-func ack(ctx context.Context, msg jetstream.Msg) error {
+func ack(ctx context.Context, msg bus.Delivery) error {
 	var err error
 	for range 5 {
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -536,7 +531,7 @@ func (e *Executor) hostSlots(ctx context.Context, t *job.Task) (func(), error) {
 // retryOrGiveUp backs off a delivery that hit a transient fault, or, on the
 // last delivery the consumer allows, records the job as lost with the reason
 // and terminates the message, so it never stays queued or running forever.
-func (e *Executor) retryOrGiveUp(ctx context.Context, msg jetstream.Msg, t *job.Task, attempt int, reason string, log zerolog.Logger) {
+func (e *Executor) retryOrGiveUp(ctx context.Context, msg bus.Delivery, t *job.Task, attempt int, reason string, log zerolog.Logger) {
 	max := e.maxDeliver
 	if max <= 0 || attempt < max {
 		log.Warn().Str("reason", reason).Msg("will retry")
@@ -594,7 +589,7 @@ func (e *Executor) forget(ctx context.Context, t *job.Task, c conn.Conn, log zer
 
 // reject records a final Rejected state for a message that cannot run and
 // terminates it so it is never delivered again.
-func (e *Executor) reject(ctx context.Context, msg jetstream.Msg, t job.Task, reason string, log zerolog.Logger) {
+func (e *Executor) reject(ctx context.Context, msg bus.Delivery, t job.Task, reason string, log zerolog.Logger) {
 	log.Warn().Str("reason", reason).Msg("rejecting task message")
 	e.metrics.rejected.Add(1)
 	if _, err := job.ParseID(string(t.JID)); err == nil {
@@ -623,7 +618,7 @@ func (e *Executor) reject(ctx context.Context, msg jetstream.Msg, t job.Task, re
 
 // heartbeat extends the message's lease until the returned func is called
 // (every Config.Heartbeat, with the other jobs' leases: see leases).
-func (e *Executor) heartbeat(msg jetstream.Msg) (stop func()) {
+func (e *Executor) heartbeat(msg bus.Delivery) (stop func()) {
 	ls := e.leases.add(msg)
 	return func() { e.leases.remove(ls) }
 }

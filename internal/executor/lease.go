@@ -5,10 +5,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/jetplay/jetplay/internal/bus"
 )
 
-// leases holds the task messages of the jobs an executor is working on and
+// leases holds the task deliveries of the jobs an executor is working on and
 // extends them all (InProgress) from one goroutine, instead of a goroutine
 // and a ticker per job: a thousand jobs running at once would otherwise
 // hold a thousand idle goroutine stacks.
@@ -17,12 +17,12 @@ type leases struct {
 	held map[*lease]struct{}
 }
 
-type lease struct{ msg jetstream.Msg }
+type lease struct{ msg bus.Delivery }
 
 func newLeases() *leases { return &leases{held: map[*lease]struct{}{}} }
 
 // add starts extending msg's lease; remove stops it.
-func (l *leases) add(msg jetstream.Msg) *lease {
+func (l *leases) add(msg bus.Delivery) *lease {
 	ls := &lease{msg: msg}
 	l.mu.Lock()
 	l.held[ls] = struct{}{}
@@ -39,7 +39,7 @@ func (l *leases) remove(ls *lease) {
 // extend sends InProgress for every lease held now.
 func (l *leases) extend() {
 	l.mu.Lock()
-	msgs := make([]jetstream.Msg, 0, len(l.held))
+	msgs := make([]bus.Delivery, 0, len(l.held))
 	for ls := range l.held {
 		msgs = append(msgs, ls.msg)
 	}

@@ -32,7 +32,8 @@ type Config struct {
 	Inventory *playbook.Inventory
 	// Reporter is told what happens. Required.
 	Reporter report.Reporter
-	// Render renders templates. Default: render.New().
+	// Render renders templates. Default: render.New(), whose lookup('env')
+	// sees no variable (cli passes an engine that reads the environment).
 	Render *render.Engine
 	// ExtraVars are -e variables: the highest precedence.
 	ExtraVars map[string]any

@@ -45,9 +45,31 @@ type compiled struct {
 	msg      string // the parser's message behind err
 }
 
-// New returns an Engine with Ansible's defaults: trim_blocks on,
-// lstrip_blocks off, trailing newlines kept, undefined variables are errors.
-func New() *Engine {
+// Config is what an Engine reaches outside its templates through; its zero
+// value is New's.
+type Config struct {
+	// LookupEnv reads one variable of the controller's environment for
+	// lookup('env'), as os.LookupEnv does (cli passes os.LookupEnv).
+	// Default: no variable is set, so each lookup('env') gives its default.
+	LookupEnv func(key string) (value string, ok bool)
+}
+
+func (c Config) withDefaults() Config {
+	if c.LookupEnv == nil {
+		c.LookupEnv = func(string) (string, bool) { return "", false }
+	}
+	return c
+}
+
+// New returns an Engine with Ansible's defaults (see NewWithConfig) and the
+// zero Config: lookup('env') sees no variable.
+func New() *Engine { return NewWithConfig(Config{}) }
+
+// NewWithConfig returns an Engine configured by cfg, with Ansible's
+// defaults: trim_blocks on, lstrip_blocks off, trailing newlines kept,
+// undefined variables are errors.
+func NewWithConfig(c Config) *Engine {
+	c = c.withDefaults()
 	cfg := config.New()
 	cfg.TrimBlocks = true
 	cfg.StrictUndefined = true
@@ -59,7 +81,7 @@ func New() *Engine {
 	tests.Update(exec.NewTestSet(ansibleTests()))
 
 	globals := exec.EmptyContext().Update(builtins.GlobalFunctions).Update(builtins.GlobalVariables)
-	globals.Update(exec.NewContext(ansibleGlobals()))
+	globals.Update(exec.NewContext(ansibleGlobals(c)))
 
 	e := &Engine{
 		cfg:     cfg,

@@ -218,14 +218,27 @@ func TestFilters(t *testing.T) {
 	}
 }
 
+// New's engine reads no environment: lookup('env') gives its default even
+// for a variable every process has.
+func TestLookupEnvDefaultReadsNothing(t *testing.T) {
+	t.Parallel()
+	if _, ok := os.LookupEnv("PATH"); !ok {
+		t.Skip("PATH is not set")
+	}
+	got, err := New().Template("{{ lookup('env', 'PATH', default='none') }}", nil)
+	if err != nil || got != "none" {
+		t.Fatalf("got %#v (%v), want the default", got, err)
+	}
+}
+
 func TestLookups(t *testing.T) {
-	e := New()
+	env := map[string]string{"RENDER_TEST_VAR": "v1", "RENDER_TEST_EMPTY": ""}
+	e := NewWithConfig(Config{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
 	dir := t.TempDir()
 	file := filepath.Join(dir, "f.txt")
 	if err := os.WriteFile(file, []byte("content\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("RENDER_TEST_VAR", "v1")
 	vars := map[string]any{"path": file, "name": "num", "num": 3}
 	tests := []struct {
 		name    string
@@ -235,6 +248,9 @@ func TestLookups(t *testing.T) {
 	}{
 		{"env", "{{ lookup('env', 'RENDER_TEST_VAR') }}", "v1", nil},
 		{"env missing", "{{ lookup('env', 'RENDER_TEST_NOPE') }}", "", nil},
+		{"env missing default", "{{ lookup('env', 'RENDER_TEST_NOPE', default='d') }}", "d", nil},
+		{"env empty is set", "{{ lookup('env', 'RENDER_TEST_EMPTY', default='d') }}", "", nil},
+		{"env from Config only", "{{ lookup('env', 'PATH', default='d') }}", "d", nil},
 		{"env two", "{{ lookup('env', 'RENDER_TEST_VAR', 'RENDER_TEST_VAR') }}", "v1,v1", nil},
 		{"query env", "{{ query('env', 'RENDER_TEST_VAR') }}", []any{"v1"}, nil},
 		{"wantlist", "{{ lookup('env', 'RENDER_TEST_VAR', wantlist=True) }}", []any{"v1"}, nil},

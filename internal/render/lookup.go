@@ -20,12 +20,13 @@ import (
 )
 
 // ansibleGlobals are the functions and names added to every template:
-// lookup, query/q, a list-building range and the lowercase none.
-func ansibleGlobals() map[string]any {
+// lookup, query/q (whose env lookup reads cfg.LookupEnv), a list-building
+// range and the lowercase none.
+func ansibleGlobals(cfg Config) map[string]any {
 	return map[string]any{
-		"lookup": func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value { return callLookup(e, p, false) },
-		"query":  func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value { return callLookup(e, p, true) },
-		"q":      func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value { return callLookup(e, p, true) },
+		"lookup": func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value { return callLookup(e, cfg, p, false) },
+		"query":  func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value { return callLookup(e, cfg, p, true) },
+		"q":      func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value { return callLookup(e, cfg, p, true) },
 		"range":  rangeFunc,
 		"dict":   dictFunc,
 		"none":   nil,
@@ -35,7 +36,7 @@ func ansibleGlobals() map[string]any {
 // callLookup runs lookup(name, terms..., wantlist=False, errors='strict',
 // default=...) or query(...). Supported: env, file, vars, list/items, pipe
 // and template.
-func callLookup(e *exec.Evaluator, p *exec.VarArgs, wantList bool) *exec.Value {
+func callLookup(e *exec.Evaluator, cfg Config, p *exec.VarArgs, wantList bool) *exec.Value {
 	a, bad := nativeArgs(p)
 	if bad != nil {
 		return bad
@@ -47,7 +48,7 @@ func callLookup(e *exec.Evaluator, p *exec.VarArgs, wantList bool) *exec.Value {
 	if a.bool(-1, "wantlist", false) {
 		wantList = true
 	}
-	out, err := runLookup(e, name, terms, a)
+	out, err := runLookup(e, cfg, name, terms, a)
 	var le *lookupError
 	if errors.As(err, &le) {
 		if le.plugin != "" {
@@ -103,12 +104,12 @@ func callLookup(e *exec.Evaluator, p *exec.VarArgs, wantList bool) *exec.Value {
 	return exec.AsValue(strings.Join(parts, ","))
 }
 
-func runLookup(e *exec.Evaluator, name string, terms []any, a args) ([]any, error) {
+func runLookup(e *exec.Evaluator, cfg Config, name string, terms []any, a args) ([]any, error) {
 	out := make([]any, 0, len(terms))
 	switch name {
 	case "env", "ansible.builtin.env":
 		for _, t := range terms {
-			v, ok := os.LookupEnv(pyrepr.Str(t))
+			v, ok := cfg.LookupEnv(pyrepr.Str(t))
 			if !ok {
 				out = append(out, a.get(-1, "default", ""))
 				continue

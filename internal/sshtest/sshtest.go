@@ -26,7 +26,8 @@ import (
 
 // Handler runs one exec request: cmd is the command string as the client
 // sent it. It returns the exit status. ctx is cancelled when the channel or
-// the connection closes, or the client sends a signal.
+// the connection closes, or the client sends a signal. Stdin(ctx) is the
+// session's input.
 type Handler func(ctx context.Context, cmd string, stdout, stderr io.Writer) int
 
 // Option configures a Server.
@@ -73,6 +74,66 @@ type Server struct {
 }
 
 type connKey struct{}
+
+type stdinKey struct{}
+
+// Stdin returns the input of the session whose handler got ctx: what the
+// client sends, with io.EOF once it closes its side (or the channel
+// closes, or ctx is cancelled). What a handler does not read is buffered, never blocking the
+// client.
+func Stdin(ctx context.Context) io.Reader {
+	if in, ok := ctx.Value(stdinKey{}).(*input); ok {
+		return in
+	}
+	return eofReader{}
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// input buffers a session's stdin without bound.
+type input struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	buf  []byte
+	eof  bool
+}
+
+func newInput() *input {
+	in := &input{}
+	in.cond = sync.NewCond(&in.mu)
+	return in
+}
+
+func (in *input) Write(p []byte) (int, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.buf = append(in.buf, p...)
+	in.cond.Broadcast()
+	return len(p), nil
+}
+
+func (in *input) close() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.eof = true
+	in.cond.Broadcast()
+}
+
+func (in *input) Read(p []byte) (int, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for len(in.buf) == 0 && !in.eof {
+		in.cond.Wait()
+	}
+	if len(in.buf) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, in.buf)
+	in.buf = in.buf[n:]
+	return n, nil
+}
 
 // New starts a server on 127.0.0.1:0; t.Cleanup stops it and waits for its
 // goroutines.
@@ -288,10 +349,18 @@ func (s *Server) serve(c net.Conn) {
 }
 
 func (s *Server) session(ctx context.Context, ch ssh.Channel, reqs <-chan *ssh.Request) {
-	ctx, cancel := context.WithCancel(ctx)
+	in := newInput()
+	ctx, cancel := context.WithCancel(context.WithValue(ctx, stdinKey{}, in))
 	defer cancel()
 	defer func() { _ = ch.Close() }()
-	go func() { _, _ = io.Copy(io.Discard, ch) }()
+	go func() {
+		_, _ = io.Copy(in, ch)
+		in.close()
+	}()
+	go func() {
+		<-ctx.Done() // a handler reading stdin is not left waiting
+		in.close()
+	}()
 	exit := make(chan int, 1)
 	started, exited := false, false
 	defer func() {

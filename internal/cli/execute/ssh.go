@@ -97,6 +97,7 @@ func NewDialer(o SSHOptions, secrets Secrets, log zerolog.Logger) (executor.Dial
 		InsecureSkipHostKeyCheck: !o.HostKeyCheck,
 		DefaultUser:              o.User,
 		KeyFiles:                 o.PrivateKeys,
+		AgentSocket:              os.Getenv("SSH_AUTH_SOCK"),
 		Logger:                   log,
 	}
 	if o.ConnectTimeout > 0 {

@@ -24,6 +24,7 @@ import (
 	"github.com/jetplay/jetplay/internal/node"
 	"github.com/jetplay/jetplay/internal/play"
 	"github.com/jetplay/jetplay/internal/playbook"
+	"github.com/jetplay/jetplay/internal/render"
 	"github.com/jetplay/jetplay/internal/report"
 )
 
@@ -206,6 +207,8 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 		Forks: o.Forks, Pool: o.Pool, Verbosity: o.Verbosity, Logger: log, Check: o.Check, Diff: o.Diff,
 		Run: run, Resume: o.Resume != "",
 		Tags: splitTags(o.Tags), SkipTags: splitTags(o.SkipTags), StartAt: o.StartAt,
+		// lookup('env') reads the controller's environment, as Ansible's does.
+		Render: render.NewWithConfig(render.Config{LookupEnv: os.LookupEnv}),
 	}, books...)
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "[ERROR]: User interrupted execution")

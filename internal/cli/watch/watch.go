@@ -137,7 +137,7 @@ func waitJobs(ctx context.Context, o Options, b *bus.Bus, ids []job.ID, stdout, 
 	cond := watcher.Final
 	timeout := o.Timeout
 	if o.Until != "" {
-		eng := render.New()
+		eng := render.NewWithConfig(render.Config{LookupEnv: os.LookupEnv})
 		if err := eng.CheckExpr(o.Until); err != nil {
 			fmt.Fprintf(stderr, "watcher: --until: %v\n", err)
 			return ExitError
