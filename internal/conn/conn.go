@@ -29,6 +29,13 @@ type Command struct {
 	Detach bool
 	// JobID names a detached job on the host (the jid).
 	JobID string
+	// Fresh says that no earlier run of the detached job JobID can have
+	// started it on the host (the job's first claim, not a re-attach): a
+	// host that cannot be reached before the start is then an
+	// *UnreachableError at once, as for a synchronous command, instead of
+	// being retried until the job's deadline as for a job that may be
+	// running there.
+	Fresh bool
 	// Become, BecomeUser, BecomeMethod run the command as another user
 	// (sudo by default).
 	Become       bool
@@ -50,6 +57,14 @@ type Command struct {
 	// p. Detached SSH jobs write their output on the host and deliver it at
 	// the end instead.
 	Output func(stderr bool, p []byte)
+	// Started, when set, is called once the command's process exists on
+	// its host, with its pid (which is also its process group): by Local
+	// once the child started, and for a detached SSH job once the job has
+	// written its pid file (also when Run or Attach finds a job started
+	// before). It is called at most once per Run or Attach, and not at all
+	// when the command could not start or is seen ended first; it must not
+	// block. Synchronous SSH commands do not call it.
+	Started func(pid int)
 }
 
 // outputWriter adapts Command.Output to an io.Writer.

@@ -109,6 +109,9 @@ func (Local) Run(ctx context.Context, c Command) (Result, error) {
 		return res, err
 	}
 	res.PID = cmd.Process.Pid
+	if c.Started != nil {
+		c.Started(res.PID)
+	}
 	done := make(chan error, 1)
 	ended := make(chan struct{})
 	go func() {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -62,7 +63,10 @@ import (
 //
 // Waiting: the client sends a "look" line every watchTick (50ms) while it
 // waits for jobs, and nothing when idle, so the host runs no sleep: a look
-// is builtins only (test, read, kill -0). For each watched job whose rc
+// is builtins only (test, read, kill -0). For each watched job whose pid
+// file is written the shell says so once (Command.Started: the job's
+// process exists; the executor records it, and a poll: 0 launch waits for
+// it). For each watched job whose rc
 // appeared the shell prints a status line and the job's stdout and stderr,
 // length-prefixed, byte for byte (wc -c and head -c, as GNU coreutils and
 // BusyBox have them; bytes a leftover child of the job writes after the
@@ -74,8 +78,11 @@ import (
 // beside the other sessions (a server allowing fewer sessions than
 // MaxSessions, or MaxSessions below 3), the waiter falls back to a session
 // of its own that starts the job and polls rc every 0.2s, writing a "."
-// line every second so that SIGPIPE ends it once its client is gone.
+// line every second so that SIGPIPE ends it once its client is gone, and
+// a "P PID" line once the pid file is written.
 //
+// A job's first start (Command.Fresh) on a host that cannot be reached
+// fails at once, like a synchronous command: nothing waits there.
 // If the connection or the control shell drops while waiting, Run and Attach
 // reconnect with backoff (100ms doubling to 5s) and wait again, until ctx
 // is done or the host stays unreachable past the job's deadline
@@ -157,11 +164,16 @@ date +%s.%N >"$d/end"
 echo $st >"$d/rc.tmp" && mv -f "$d/rc.tmp" "$d/rc"
 `
 
-// waitScript: $1 job dir; prints the status line, then the job's output.
+// waitScript: $1 job dir; prints "P PID" once the job's pid file is
+// written (while it runs), then the status line, then the job's output.
 const waitScript = `
 [ -d "$d" ] || { echo JETPLAY-NOJOB; exit 0; }
-n=0
+n=0 p=
 while [ ! -e "$d/rc" ]; do
+  if [ -z "$p" ]; then
+    { read -r p <"$d/pid"; } 2>/dev/null
+    [ -z "$p" ] || [ -e "$d/rc" ] || echo "P $p"
+  fi
   if [ -s "$d/mpid" ]; then
     kill -0 "$(cat "$d/mpid")" 2>/dev/null || [ -e "$d/rc" ] || { echo JETPLAY-LOST; exit 0; }
   elif [ $n -ge 50 ]; then
@@ -211,6 +223,14 @@ func (c *sshConn) runDetached(ctx context.Context, cmd Command) (Result, error) 
 	if err != nil {
 		return Result{}, err
 	}
+	if cmd.Fresh {
+		// Nothing can be waiting on the host: a host that cannot be reached
+		// now is reported, not retried.
+		if _, err := c.pool.client(ctx, c, nil); err != nil {
+			return Result{}, c.dialErr(ctx, err)
+		}
+	}
+	cmd.Started = startedOnce(cmd.Started)
 	res, found, err := c.waitJob(ctx, cmd, "run", line, stdin)
 	if err == nil && !found {
 		return res, fmt.Errorf("detached job %s on %s: job directory vanished", cmd.JobID, c.host)
@@ -224,7 +244,18 @@ func (c *sshConn) Attach(ctx context.Context, jobID string, cmd Command) (Result
 		return Result{}, false, err
 	}
 	cmd.JobID = jobID
+	cmd.Started = startedOnce(cmd.Started)
 	return c.waitJob(ctx, cmd, "attach", "", nil)
+}
+
+// startedOnce wraps a Command.Started callback so that the reconnects of
+// one wait report the job's start once.
+func startedOnce(f func(pid int)) func(pid int) {
+	if f == nil {
+		return nil
+	}
+	var once sync.Once
+	return func(pid int) { once.Do(func() { f(pid) }) }
 }
 
 // waitJob runs the start/wait script, reconnecting while the host is
@@ -287,7 +318,7 @@ func (c *sshConn) waitOnce(ctx context.Context, cmd Command, mode, line string, 
 		start = "s" + cmd.JobID + " " + Quote(timeout) + " " + Quote(seconds(cmp.Or(cmd.Grace, DefaultGrace))) + " " +
 			quoteLine(line) + " " + flag + " " + quoteLine(pw)
 	}
-	ev, err := sc.watcher(c.jobBaseExpr()).job(ctx, cmd.JobID, start)
+	ev, err := sc.watcher(c.jobBaseExpr()).job(ctx, cmd.JobID, start, cmd.Started)
 	switch {
 	case err != nil:
 		return res, false, false, fmt.Errorf("wait for job %s on %s: %w", cmd.JobID, c.host, err)
@@ -333,7 +364,7 @@ func (c *sshConn) waitSession(ctx context.Context, cmd Command, mode, line strin
 	}
 	defer release()
 	defer func() { _ = sess.Close() }()
-	var stdout wrapperOutput
+	stdout := wrapperOutput{started: cmd.Started}
 	var stderr capBuffer
 	sess.Stdout, sess.Stderr = &stdout, &stderr
 	if stdin != nil {
@@ -364,12 +395,14 @@ func (c *sshConn) waitSession(ctx context.Context, cmd Command, mode, line strin
 }
 
 // wrapperOutput collects a job wrapper's stdout in a session: the "."
-// lines it writes while it waits (one a second) are dropped, its status
-// line is kept whole, and the job's output after it within the output cap.
+// lines it writes while it waits (one a second) are dropped, its "P PID"
+// line goes to started, its status line is kept whole, and the job's
+// output after it within the output cap.
 type wrapperOutput struct {
-	status []byte
-	body   capBuffer
-	inBody bool
+	status  []byte
+	body    capBuffer
+	inBody  bool
+	started func(pid int)
 }
 
 // maxStatusLine bounds a status line; a longer one is garbled and fails to
@@ -389,6 +422,11 @@ func (w *wrapperOutput) Write(p []byte) (int, error) {
 		p = p[i+1:]
 		if string(w.status) == ".\n" {
 			w.status = w.status[:0]
+		} else if pid, ok := pidLine(w.status); ok {
+			if w.started != nil {
+				w.started(pid)
+			}
+			w.status = w.status[:0]
 		} else {
 			w.inBody = true
 		}
@@ -397,6 +435,16 @@ func (w *wrapperOutput) Write(p []byte) (int, error) {
 		_, _ = w.body.Write(p)
 	}
 	return n, nil
+}
+
+// pidLine parses the wrapper's "P PID\n" line.
+func pidLine(l []byte) (int, bool) {
+	rest, ok := bytes.CutPrefix(l, []byte("P "))
+	if !ok {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(string(bytes.TrimSuffix(rest, []byte("\n"))))
+	return pid, err == nil && pid > 0
 }
 
 func (w *wrapperOutput) bytes() []byte { return append(w.status, w.body.bytes()...) }

@@ -39,7 +39,11 @@ var watchLinger = time.Second
 // watching, prints "D JID RC TIMEDOUT PID START END N M" followed by the N
 // bytes of the job's stdout and the M bytes of its stderr, "G JID" (no job
 // directory), "L JID" (monitor gone without rc, or none 200 looks after the
-// start) or "E JID MESSAGE" (cannot start). The mkdir that guards the start
+// start) or "E JID MESSAGE" (cannot start). Before that, once per watch, a
+// look that finds the job's pid file written and no rc yet prints "P JID
+// PID": the job's process exists. A watch entry is "JID:K", K counting the
+// looks that found no monitor yet, or "p" once P was printed (a pid file
+// means the monitor exists: it writes mpid first). The mkdir that guards the start
 // runs before the next line is read (a late mkdir could start a job again
 // after its directory was removed); the rest of the start runs in a
 // double-forked subshell, so the shell goes on at once and the monitor is
@@ -62,12 +66,16 @@ done_() {
   [ "$x" = 0 ] || head -c "$x" "$d/stderr" </dev/null
 }
 look() {
-  j=${1%:*} k=${1##*:} d=$b/${1%:*} m=
+  j=${1%:*} k=${1##*:} d=$b/${1%:*} m= p=
   if [ -e "$d/rc" ]; then done_ "$j"; return; fi
   if [ ! -d "$d" ]; then echo "G $j"; return; fi
+  if [ "$k" != p ]; then
+    { read -r p <"$d/pid"; } 2>/dev/null
+    [ -z "$p" ] || { echo "P $j $p"; k=p; }
+  fi
   { read -r m <"$d/mpid"; } 2>/dev/null
   if [ -n "$m" ]; then
-    if kill -0 "$m" 2>/dev/null; then n="$n $j:0"
+    if kill -0 "$m" 2>/dev/null; then [ "$k" = p ] || k=0; n="$n $j:$k"
     elif [ -e "$d/rc" ]; then done_ "$j"
     else echo "L $j"; fi
   elif [ "$k" -lt 200 ]; then n="$n $j:$((k+1))"
@@ -117,9 +125,10 @@ func quoteLine(s string) string {
 // waiters then use sessions of their own.
 var errWatcherOpen = errors.New("cannot open the job control session")
 
-// watchEvent is what the control shell said of a job: kind D (done, with
-// status fields and output), G (no such job), L (lost) or E (could not
-// start, msg), or err when the control shell ended first.
+// watchEvent is what the control shell said of a job at its end: kind D
+// (done, with status fields and output), G (no such job), L (lost) or E
+// (could not start, msg), or err when the control shell ended first. (P,
+// the job's process exists, goes to the waiters' started callbacks.)
 type watchEvent struct {
 	kind           byte
 	fields         []string // D: rc, timedout, pid, start, end
@@ -136,11 +145,19 @@ type sshWatcher struct {
 	monitor string
 
 	mu      sync.Mutex
-	waiters map[string][]chan watchEvent // by job id
-	forgets map[string][]chan error      // by job id
-	queue   []string                     // lines not yet sent; may hold a become password: never log them
-	forgetQ []string                     // jobs to remove, sent as one line
-	running bool                         // a session loop is on (or starting)
+	waiters map[string][]*jobWaiter // by job id
+	pids    map[string]int          // by job id: the pid P reported, while watched
+	forgets map[string][]chan error // by job id
+	queue   []string                // lines not yet sent; may hold a become password: never log them
+	forgetQ []string                // jobs to remove, sent as one line
+	running bool                    // a session loop is on (or starting)
+}
+
+// jobWaiter is one wait for a job through the control shell: its end goes
+// to ch, and started (when set) is called once with the job's pid.
+type jobWaiter struct {
+	ch      chan watchEvent // capacity 1
+	started func(pid int)
 }
 
 // watcher returns the job control shell of c, creating it on first use.
@@ -149,16 +166,17 @@ func (c *sshClient) watcher(base string) *sshWatcher {
 	defer c.mu.Unlock()
 	if c.jobs == nil {
 		c.jobs = &sshWatcher{sc: c, base: base, monitor: monitorScript, kick: make(chan struct{}, 1),
-			waiters: map[string][]chan watchEvent{}, forgets: map[string][]chan error{}}
+			waiters: map[string][]*jobWaiter{}, pids: map[string]int{}, forgets: map[string][]chan error{}}
 	}
 	return c.jobs
 }
 
 // job waits for job id through the control shell: start is the "s" line
-// that starts it, or "" to attach to it. It returns what the shell reported,
-// or ctx.Err().
-func (w *sshWatcher) job(ctx context.Context, id, start string) (watchEvent, error) {
-	ch := make(chan watchEvent, 1)
+// that starts it, or "" to attach to it; started, when set, is called (from
+// the shell's reader: it must not block) once the job's process exists. It
+// returns what the shell reported at the job's end, or ctx.Err().
+func (w *sshWatcher) job(ctx context.Context, id, start string, started func(pid int)) (watchEvent, error) {
+	jw := &jobWaiter{ch: make(chan watchEvent, 1), started: started}
 	w.mu.Lock()
 	if len(w.waiters[id]) == 0 {
 		if start == "" {
@@ -166,14 +184,18 @@ func (w *sshWatcher) job(ctx context.Context, id, start string) (watchEvent, err
 		}
 		w.queue = append(w.queue, start)
 	}
-	w.waiters[id] = append(w.waiters[id], ch)
+	w.waiters[id] = append(w.waiters[id], jw)
+	pid, known := w.pids[id]
 	w.ensureRunning()
 	w.mu.Unlock()
+	if known && started != nil {
+		started(pid) // reported to an earlier waiter of the same watch
+	}
 	select {
-	case ev := <-ch:
+	case ev := <-jw.ch:
 		return ev, nil
 	case <-ctx.Done():
-		w.remove(id, ch)
+		w.remove(id, jw)
 		return watchEvent{}, ctx.Err()
 	}
 }
@@ -234,23 +256,24 @@ func (w *sshWatcher) ensureRunning() {
 	}()
 }
 
-// remove drops the waiter ch of job id.
-func (w *sshWatcher) remove(id string, ch chan watchEvent) {
+// remove drops the waiter jw of job id.
+func (w *sshWatcher) remove(id string, jw *jobWaiter) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	chs := w.waiters[id]
-	for i, c := range chs {
-		if c == ch {
-			chs = append(chs[:i:i], chs[i+1:]...)
+	jws := w.waiters[id]
+	for i, c := range jws {
+		if c == jw {
+			jws = append(jws[:i:i], jws[i+1:]...)
 			break
 		}
 	}
-	if len(chs) > 0 {
-		w.waiters[id] = chs
+	if len(jws) > 0 {
+		w.waiters[id] = jws
 		return
 	}
 	if _, ok := w.waiters[id]; ok {
 		delete(w.waiters, id)
+		delete(w.pids, id)
 		w.queue = append(w.queue, "-"+id)
 	}
 }
@@ -266,13 +289,13 @@ func (w *sshWatcher) poke() {
 func (w *sshWatcher) fail(err error) {
 	w.mu.Lock()
 	waiters, forgets := w.waiters, w.forgets
-	w.waiters, w.forgets = map[string][]chan watchEvent{}, map[string][]chan error{}
+	w.waiters, w.pids, w.forgets = map[string][]*jobWaiter{}, map[string]int{}, map[string][]chan error{}
 	w.queue, w.forgetQ = nil, nil
 	w.running = false
 	w.mu.Unlock()
-	for _, chs := range waiters {
-		for _, ch := range chs {
-			ch <- watchEvent{err: err}
+	for _, jws := range waiters {
+		for _, jw := range jws {
+			jw.ch <- watchEvent{err: err}
 		}
 	}
 	for _, chs := range forgets {
@@ -316,6 +339,29 @@ func (w *sshWatcher) read(out io.Reader) error {
 			if ev.stderr, err = readN(r, x); err != nil {
 				return fmt.Errorf("job %s output: %w", id, err)
 			}
+		case 'P':
+			if len(f) != 3 {
+				return fmt.Errorf("bad pid line %q", line)
+			}
+			pid, err := strconv.Atoi(f[2])
+			if err != nil || pid <= 0 {
+				return fmt.Errorf("bad pid line %q", line)
+			}
+			w.mu.Lock()
+			var calls []func(int)
+			if jws, ok := w.waiters[id]; ok {
+				w.pids[id] = pid
+				for _, jw := range jws {
+					if jw.started != nil {
+						calls = append(calls, jw.started)
+					}
+				}
+			}
+			w.mu.Unlock()
+			for _, f := range calls {
+				f(pid)
+			}
+			continue
 		case 'G', 'L':
 		case 'E':
 			ev.msg = strings.Join(f[2:], " ")
@@ -338,11 +384,12 @@ func (w *sshWatcher) read(out io.Reader) error {
 			return fmt.Errorf("unexpected output %q", line)
 		}
 		w.mu.Lock()
-		chs := w.waiters[id]
+		jws := w.waiters[id]
 		delete(w.waiters, id)
+		delete(w.pids, id)
 		w.mu.Unlock()
-		for _, ch := range chs {
-			ch <- ev
+		for _, jw := range jws {
+			jw.ch <- ev
 		}
 	}
 }

@@ -2,10 +2,14 @@ package conn
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +19,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/sshdtest"
 )
 
@@ -246,18 +251,132 @@ func TestWatcherReadImpossibleOutputLength(t *testing.T) {
 		"D r1.00000001 0 0 1 1.0 2.0 0 9223372036854775807\n",
 		"D r1.00000001 0 0 1 1.0 2.0 10 0\nshort",
 	} {
-		w := &sshWatcher{waiters: map[string][]chan watchEvent{}, forgets: map[string][]chan error{}}
+		w := &sshWatcher{waiters: map[string][]*jobWaiter{}, pids: map[string]int{}, forgets: map[string][]chan error{}}
 		if err := w.read(strings.NewReader(line)); err == nil || !strings.Contains(err.Error(), "job r1.00000001 output") {
 			t.Errorf("read %q: %v, want an error about the job's output", line, err)
 		}
 	}
 	// A well-formed one is delivered to its waiter, output byte for byte.
-	w := &sshWatcher{waiters: map[string][]chan watchEvent{}, forgets: map[string][]chan error{}}
-	ch := make(chan watchEvent, 1)
-	w.waiters["r1.00000001"] = []chan watchEvent{ch}
-	_ = w.read(strings.NewReader("D r1.00000001 3 0 42 1.0 2.0 4 2\nout\nxy"))
-	ev := <-ch
+	// A pid line before it goes to the waiter's started callback, once.
+	w := &sshWatcher{waiters: map[string][]*jobWaiter{}, pids: map[string]int{}, forgets: map[string][]chan error{}}
+	var pids []int
+	jw := &jobWaiter{ch: make(chan watchEvent, 1), started: func(pid int) { pids = append(pids, pid) }}
+	w.waiters["r1.00000001"] = []*jobWaiter{jw}
+	_ = w.read(strings.NewReader("P r1.00000001 42\nP r2.00000001 43\nD r1.00000001 3 0 42 1.0 2.0 4 2\nout\nxy"))
+	ev := <-jw.ch
 	if ev.kind != 'D' || string(ev.stdout) != "out\n" || string(ev.stderr) != "xy" || strings.Join(ev.fields, " ") != "3 0 42 1.0 2.0" {
 		t.Fatalf("event %c %q %q %q", ev.kind, ev.fields, ev.stdout, ev.stderr)
+	}
+	if !slices.Equal(pids, []int{42}) {
+		t.Errorf("started with %v, want [42]", pids)
+	}
+	if len(w.pids) != 0 {
+		t.Errorf("pids kept after the job's end: %v", w.pids)
+	}
+	for _, line := range []string{"P r1.00000001\n", "P r1.00000001 x\n", "P r1.00000001 0\n", "P r1.00000001 1 2\n"} {
+		w := &sshWatcher{waiters: map[string][]*jobWaiter{}, pids: map[string]int{}, forgets: map[string][]chan error{}}
+		if err := w.read(strings.NewReader(line)); err == nil || !strings.Contains(err.Error(), "bad pid line") {
+			t.Errorf("read %q: %v, want a bad pid line", line, err)
+		}
+	}
+}
+
+// TestOpenSSHDetachedStarted: Started gets the job's pid while the job
+// runs (its process is alive and the job waits on a gate), once, through
+// the control shell and through a session of its own (MaxSessions 2);
+// an Attach from another pool to the running job reports the same pid.
+func TestOpenSSHDetachedStarted(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		maxSessions int
+		id          string
+	}{
+		{"control shell", 0, "r0123456789abcdef07.00000001"},
+		{"own session", 2, "r0123456789abcdef07.00000002"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, _, c, _ := startCleanSSHD(t, SSHConfig{MaxSessions: tc.maxSessions})
+			gate := filepath.Join(srv.TempDir(t), "gate")
+			started := make(chan int, 2)
+			cmd := Command{Script: "while [ ! -e " + gate + " ]; do sleep 0.05; done; echo through", Detach: true, JobID: tc.id,
+				Started: func(pid int) { started <- pid }}
+			got := runInBackground(t, c, cmd)
+			var pid int
+			select {
+			case pid = <-started:
+			case o := <-got:
+				t.Fatalf("Run returned before Started: %+v %v", o.res, o.err)
+			case <-time.After(30 * time.Second):
+				t.Fatal("Started not called within 30s")
+			}
+			if !alive(pid) {
+				t.Fatalf("Started with pid %d, which is not a live process", pid)
+			}
+
+			p2 := newTestPool(t, SSHConfig{KnownHostsFiles: []string{srv.KnownHosts}, MaxSessions: tc.maxSessions})
+			c2 := p2.conn("host1", realTarget(srv.Hosts[0]))
+			attached := make(chan int, 2)
+			ctx, cancel := context.WithCancel(testCtx(t, time.Minute))
+			attachDone := make(chan error, 1)
+			go func() {
+				_, _, err := c2.Attach(ctx, tc.id, Command{Started: func(pid int) { attached <- pid }})
+				attachDone <- err
+			}()
+			select {
+			case p := <-attached:
+				if p != pid {
+					t.Errorf("Attach reported pid %d, Run %d", p, pid)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("Attach did not report the running job's pid within 30s")
+			}
+			cancel()
+			_ = <-attachDone // the cancel's error: Attach was only watched
+
+			if err := os.WriteFile(gate, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			o := <-got
+			if o.err != nil || string(o.res.Stdout) != "through\n" || o.res.PID != pid {
+				t.Fatalf("result %+v err %v, want stdout through and pid %d", o.res, o.err, pid)
+			}
+			if len(started) != 0 {
+				t.Errorf("Started called again with %d", <-started)
+			}
+			if err := c.Forget(testCtx(t, 10*time.Second), tc.id); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestSSHDetachedFreshUnreachable: the first start of a detached job on a
+// host that refuses connections is unreachable at once (nothing can be
+// running there to wait for), where a job that may be running is retried.
+func TestSSHDetachedFreshUnreachable(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close()
+	p := newTestPool(t, SSHConfig{})
+	c := p.Conn("web1", job.Target{Address: "127.0.0.1", Port: port})
+	cmd := Command{Argv: []string{"true"}, Detach: true, JobID: "r0123456789abcdef08.00000001", Timeout: time.Minute, Fresh: true,
+		Started: func(pid int) { t.Errorf("Started(%d) on an unreachable host", pid) }}
+	start := time.Now()
+	_, err = c.Run(testCtx(t, 30*time.Second), cmd)
+	assertUnreachable(t, err, "connection refused")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %s: retried", d)
+	}
+	// Not fresh (a re-attach): still trying when a short ctx ends.
+	cmd.Fresh = false
+	_, err = c.Run(testCtx(t, 500*time.Millisecond), cmd)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("re-attach to an unreachable host: %v, want the ctx's deadline (still retrying)", err)
 	}
 }

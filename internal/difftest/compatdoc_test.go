@@ -160,7 +160,7 @@ func TestCompatibilityTables(t *testing.T) {
 
 // playbookLevel are the modules that the playbook loader handles itself
 // (they are not in the module registry).
-var playbookLevel = map[string]bool{"import_playbook": true, "import_role": true, "include_role": true}
+var playbookLevel = map[string]bool{"import_playbook": true, "import_role": true, "include_role": true, "include": true}
 
 // ansibleDocList returns the short names of ansible.builtin plugins of a type.
 func ansibleDocList(t *testing.T, plugin string) []string {

@@ -45,6 +45,9 @@ type outcome struct {
 	handBack bool
 	// started is when the job started running.
 	started time.Time
+	// from is the record the final write starts from: the claim's, or the
+	// one that recorded the job's pid.
+	from bus.Record
 }
 
 // handle runs one delivered task message to its end, in three steps:
@@ -83,13 +86,13 @@ func (e *Executor) handle(ctx context.Context, msg bus.Delivery) {
 	// find the job meanwhile.
 	jctx, unhold := e.hold(ctx, d.task.JID, claimed.Status)
 	defer unhold()
-	out := e.run(ctx, jctx, d)
+	out := e.run(ctx, jctx, d, claimed)
 	if out.handBack {
 		d.log.Info().Msg("stopping: handing the running detached job to another executor")
 		_ = msg.Nak()
 		return
 	}
-	e.record(ctx, d, claimed, out)
+	e.record(ctx, d, out.from, out)
 }
 
 // accept decodes and checks a delivered message; one that cannot run is
@@ -235,8 +238,10 @@ func (e *Executor) hold(ctx context.Context, id job.ID, st job.Status) (jctx con
 // run runs the claimed job's module on its host and classifies how it
 // ended. ctx is the executor's job context (it ends when the executor
 // stops), jctx the held job's (it also ends on a cancel request); the
-// task's timeout keyword ends the run's own context below jctx.
-func (e *Executor) run(ctx, jctx context.Context, d *delivery) outcome {
+// task's timeout keyword ends the run's own context below jctx. claimed is
+// the record the claim wrote; an async job's pid is recorded from it once
+// its process exists (see pidRecorder).
+func (e *Executor) run(ctx, jctx context.Context, d *delivery, claimed bus.Record) outcome {
 	t := &d.task
 	d.log.Debug().Str("module", t.Module).Msg("job started")
 	e.metrics.running.Add(1)
@@ -248,12 +253,88 @@ func (e *Executor) run(ctx, jctx context.Context, d *delivery) outcome {
 	rctx, stop := context.WithCancelCause(jctx)
 	defer stop(nil)
 	stopTimeout := startTaskTimeout(t.Module, timeout, stop)
-	res, err := e.runModule(rctx, t, d.conn)
+	var pids *pidRecorder
+	if t.Async > 0 {
+		pids = e.recordPID(ctx, d, claimed)
+	}
+	res, err := e.runModule(rctx, t, d.conn, pids, !reattached(claimed.Status))
 	stopTimeout()
+	from := claimed
+	if pids != nil {
+		from = pids.stop()
+	}
 	e.metrics.running.Add(-1)
 	out := e.classify(ctx, d, res, err, context.Cause(rctx))
-	out.started = started
+	out.started, out.from = started, from
 	return out
+}
+
+// reattached reports whether the claimed record st took over a detached job
+// that an earlier executor started (see claimRecord).
+func reattached(st job.Status) bool { return strings.HasPrefix(st.Reason, "re-attached") }
+
+// pidWriteTimeout bounds the write of a job's pid.
+const pidWriteTimeout = 10 * time.Second
+
+// pidRecorder writes an async job's pid on its running record once the
+// connection says the job's process exists (conn.Command.Started): a
+// poll: 0 launch answers once it sees it. The write runs off the
+// connection's goroutine, which the callback must not block.
+type pidRecorder struct {
+	pid   chan int // capacity 1
+	stopc chan struct{}
+	done  chan struct{}
+	// rec is the record written (or found) by the pid write, else the
+	// claim's; read it after done.
+	rec bus.Record
+}
+
+// recordPID starts the pid write of the job claimed as claimed.
+func (e *Executor) recordPID(ctx context.Context, d *delivery, claimed bus.Record) *pidRecorder {
+	r := &pidRecorder{pid: make(chan int, 1), stopc: make(chan struct{}), done: make(chan struct{}), rec: claimed}
+	go func() {
+		defer close(r.done)
+		var pid int
+		select {
+		case pid = <-r.pid:
+		case <-r.stopc:
+			return
+		}
+		d.log.Debug().Int("pid", pid).Msg("job's process started on its host")
+		// The job runs on: record its pid even if the executor is stopping.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pidWriteTimeout)
+		defer cancel()
+		rec, err := e.cfg.Bus.UpdateFrom(wctx, d.task.JID, claimed, func(cur job.Status) (job.Status, error) {
+			if cur.State != job.Running || cur.Executor != e.cfg.Name || cur.PID == pid {
+				return cur, bus.ErrUnchanged
+			}
+			cur.PID = pid
+			return cur, nil
+		})
+		switch {
+		case err == nil, errors.Is(err, bus.ErrUnchanged) && rec.Revision != 0:
+			r.rec = rec
+		case !errors.Is(err, bus.ErrUnchanged):
+			d.log.Warn().Err(err).Msg("could not record the job's pid")
+		}
+	}()
+	return r
+}
+
+// started is the conn.Command.Started callback.
+func (r *pidRecorder) started(pid int) {
+	select {
+	case r.pid <- pid:
+	default:
+	}
+}
+
+// stop ends the recorder once the job's run has returned, waiting for a
+// write under way, and returns the record the final write starts from.
+func (r *pidRecorder) stop() bus.Record {
+	close(r.stopc)
+	<-r.done
+	return r.rec
 }
 
 // classify turns a module run into the job's outcome, by what ended it:
@@ -298,12 +379,15 @@ func (e *Executor) classify(ctx context.Context, d *delivery, res module.Result,
 	return out
 }
 
-// runModule executes the module on the task's host.
-func (e *Executor) runModule(ctx context.Context, t *job.Task, c conn.Conn) (module.Result, error) {
+// runModule executes the module on the task's host. pids, when set, gets
+// the main command's pid once it runs; fresh says the job was never
+// started before (see conn.Command.Fresh).
+func (e *Executor) runModule(ctx context.Context, t *job.Task, c conn.Conn, pids *pidRecorder, fresh bool) (module.Result, error) {
 	opt := module.Options{
 		Async:        time.Duration(t.Async) * time.Second,
 		Detach:       t.Async > 0,
 		JobID:        string(t.JID),
+		Fresh:        fresh,
 		Become:       t.Target.Become,
 		BecomeUser:   t.Target.BecomeUser,
 		BecomeMethod: t.Target.BecomeMethod,
@@ -313,6 +397,9 @@ func (e *Executor) runModule(ctx context.Context, t *job.Task, c conn.Conn) (mod
 	}
 	if t.Target.Become && e.cfg.Secrets != nil {
 		opt.BecomePassword = e.cfg.Secrets.BecomePassword(t.Host)
+	}
+	if pids != nil {
+		opt.Started = pids.started
 	}
 	if !t.NoLog {
 		pump := newOutputPump(t.JID, e.cfg.Bus.PublishOutput)

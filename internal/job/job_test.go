@@ -237,3 +237,23 @@ func TestAddLines(t *testing.T) {
 		t.Errorf("lines = %s", got)
 	}
 }
+
+func TestStatusLaunched(t *testing.T) {
+	tests := []struct {
+		name string
+		st   Status
+		want bool
+	}{
+		{"queued", Status{State: Queued}, false},
+		{"claimed, not started", Status{State: Running}, false},
+		{"running with its pid", Status{State: Running, PID: 42}, true},
+		{"ended before its pid was recorded", Status{State: Succeeded}, true},
+		{"unreachable", Status{State: Failed, Unreachable: true}, true},
+		{"cancelled while queued", Status{State: Cancelled}, true},
+	}
+	for _, tt := range tests {
+		if got := tt.st.Launched(); got != tt.want {
+			t.Errorf("%s: Launched() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -13,7 +13,8 @@ type State string
 const (
 	// Queued: the task message is on the stream and no executor holds it yet.
 	Queued State = "queued"
-	// Running: an executor claimed the job and started its command.
+	// Running: an executor claimed the job and runs it; an async job's
+	// record gets Status.PID once its command's process exists.
 	Running State = "running"
 	// Succeeded: the command ran and the module reported no failure.
 	Succeeded State = "succeeded"

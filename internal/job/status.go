@@ -29,10 +29,17 @@ type Status struct {
 	Attempt int `json:"attempt,omitempty"`
 	// Async is the job's deadline in seconds (0 = none), copied from the task.
 	Async int `json:"async,omitempty"`
-	// Queued, Started and Ended are when the job entered those states.
+	// Queued, Started and Ended are when the job entered those states
+	// (Started: when an executor claimed it, which is before its command
+	// starts; see PID).
 	Queued  time.Time  `json:"queued_at"`
 	Started *time.Time `json:"started_at,omitempty"`
 	Ended   *time.Time `json:"ended_at,omitempty"`
+	// PID is the process id (and process group) of an async job's command
+	// on its host, written on the running record once that process exists:
+	// the answer of a poll: 0 launch waits for it (see Launched). 0 until
+	// then, and for jobs that are not async.
+	PID int `json:"pid,omitempty"`
 	// Result is the module's result in Ansible's shape (rc, stdout, stderr,
 	// cmd, start, end, delta, msg, changed, failed, ...). Set in final states;
 	// for no_log tasks the output fields are replaced by a censored marker.
@@ -73,6 +80,13 @@ func (s Status) Move(next State, now time.Time) (Status, error) {
 		out.Ended = &now
 	}
 	return out, nil
+}
+
+// Launched reports whether a poll: 0 launch of the job may answer: its
+// command's process exists on its host (running with a PID), or the job has
+// ended (a module that ran no command, a quick job, an unreachable host).
+func (s Status) Launched() bool {
+	return s.State.Final() || s.State == Running && s.PID > 0
 }
 
 // Encode returns the record's JSON.

@@ -28,6 +28,12 @@ type Options struct {
 	Detach bool
 	// JobID is the jid of a detached job.
 	JobID string
+	// Fresh: the detached job was never started before (its first claim);
+	// see conn.Command.Fresh.
+	Fresh bool
+	// Started, when set, is called once the module's main command's process
+	// exists on the host (see conn.Command.Started); it must not block.
+	Started func(pid int)
 	// Become, BecomeUser, BecomeMethod and BecomePassword run every command
 	// of the module as another user (see conn.Command).
 	Become         bool
@@ -224,9 +230,9 @@ func (h *host) run(ctx context.Context, c conn.Command) (conn.Result, error) {
 // detached when asked.
 func (h *host) runMain(ctx context.Context, c conn.Command) (conn.Result, error) {
 	c = h.command(c)
-	c.Output = h.opt.Output
+	c.Output, c.Started = h.opt.Output, h.opt.Started
 	if h.opt.Async > 0 {
-		c.Timeout, c.Detach, c.JobID = h.opt.Async, h.opt.Detach, h.opt.JobID
+		c.Timeout, c.Detach, c.JobID, c.Fresh = h.opt.Async, h.opt.Detach, h.opt.JobID, h.opt.Fresh
 	}
 	start := time.Now()
 	res, err := h.r.Run(ctx, c)

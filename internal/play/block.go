@@ -182,7 +182,7 @@ func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, 
 				add(h, in)
 				e.report(func(r report.Reporter) {
 					r.HostResult(rt, report.HostResult{Host: h, Status: report.OK, End: time.Now(),
-						Result: map[string]any{"changed": false, "include": in.name, "include_args": map[string]any{}}})
+						Result: map[string]any{"changed": false, "include": in.name, "include_args": includeArgs(t)}})
 				})
 			}
 			continue
@@ -220,7 +220,7 @@ func (e *Engine) runInclude(ctx context.Context, pc *playCtx, t *playbook.Task, 
 				}
 				in.item = shown
 				included = append(included, in)
-				r["include"], r["include_args"] = in.name, map[string]any{}
+				r["include"], r["include_args"] = in.name, includeArgs(t)
 			}
 			results = append(results, r)
 			if st := statusOf(r); st != report.OK {
@@ -365,4 +365,20 @@ func includePath(name, from, bookDir string) string {
 		}
 	}
 	return filepath.Join(bookDir, name)
+}
+
+// includeArgs is an include result's include_args: an old include's
+// arguments besides its file name, as written (Ansible shows them
+// unrendered); none for include_tasks.
+func includeArgs(t *playbook.Task) map[string]any {
+	out := map[string]any{}
+	if t.ActionName() != "include" && t.ActionName() != "ansible.builtin.include" && t.ActionName() != "ansible.legacy.include" {
+		return out
+	}
+	for k, v := range t.Args {
+		if k != "_raw_params" && k != "file" {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package play
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -187,15 +188,60 @@ func (r *hostRun) runSync(ctx context.Context, vars map[string]any, j action.Job
 	return o
 }
 
-// launch is poll: 0: publish and register the job at once.
+// launch is poll: 0: publish the job and answer Ansible's started: 1 once
+// it has started on its host (job.Status.Launched: its process exists, or
+// it has already ended). A host that could not be reached is the task's
+// unreachable result, as in Ansible, whose launch needs the host. A job
+// not started within the async limit (no executor took it, or its executor
+// could not start it) fails the task and is cancelled, so that it never
+// starts after its task failed.
 func (r *hostRun) launch(ctx context.Context, vars map[string]any, j action.Job) action.Outcome {
+	e := r.e
 	id, err := r.submit(ctx, vars, j)
 	if err != nil {
 		return action.Failed(err.Error())
 	}
+	limit := time.Duration(j.Async) * time.Second
+	wctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	u, err := e.hub.Wait(wctx, id, func(u watcher.Update) (bool, error) { return u.Status.Launched(), nil })
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return action.Failed(ctx.Err().Error())
+	case err != nil && wctx.Err() != nil:
+		return r.notStarted(ctx, id, u.Status, j.Async)
+	case err != nil:
+		return action.Failed(fmt.Sprintf("waiting for job %s to start: %v", id, err))
+	case u.Status.Unreachable && u.Status.PID == 0:
+		return action.Outcome{Result: job.Result(u.Status)}
+	}
 	return action.Outcome{Result: map[string]any{
 		"ansible_job_id": string(id), "changed": true, "failed": 0, "finished": 0, "started": 1,
 		"results_file": job.ResultsFile(id),
+	}}
+}
+
+// notStartedCancelTimeout bounds the cancel of a job that did not start.
+const notStartedCancelTimeout = 10 * time.Second
+
+// notStarted cancels job id, which did not start within its async limit
+// (its last record st), and returns the task's failure.
+func (r *hostRun) notStarted(ctx context.Context, id job.ID, st job.Status, async int) action.Outcome {
+	e := r.e
+	why := fmt.Sprintf("no executor of pool %q took the job", cmp.Or(e.cfg.Pool, job.DefaultPool))
+	if st.State == job.Running {
+		why = fmt.Sprintf("executor %s had not started its command", st.Executor)
+	}
+	cctx, cancel := context.WithTimeout(ctx, notStartedCancelTimeout)
+	defer cancel()
+	by := fmt.Sprintf("its poll: 0 launch, which gave up after %ds", async)
+	// A job that starts at the last moment is killed: its task has failed.
+	if _, err := e.cfg.Bus.Cancel(cctx, id, by); err != nil {
+		e.log.Warn().Err(err).Str("job_id", string(id)).Str("host", r.host).Msg("could not cancel a job that did not start")
+	}
+	return action.Outcome{Result: map[string]any{
+		"failed": true, "changed": false, "ansible_job_id": string(id),
+		"msg": fmt.Sprintf("async task did not start within the requested time - %ds: %s", async, why),
 	}}
 }
 

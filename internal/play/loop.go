@@ -38,6 +38,9 @@ func (r *hostRun) runLoop(ctx context.Context, vars map[string]any) map[string]a
 		lv := lp.vars(i)
 		maps.Copy(iv, lv)
 		e.resolveItem(iv)
+		if t.DelegateTo != "" {
+			e.connectionVars(pc, t, iv) // the item's delegate (see magicTaskVars)
+		}
 		o := itemRun(i).runOne(ctx, iv)
 		r := o.Result
 		if o.Fault == action.TaskError {

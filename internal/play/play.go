@@ -61,6 +61,9 @@ type Config struct {
 	Diff bool
 	// Tags and SkipTags select tasks by tag (--tags, --skip-tags).
 	Tags, SkipTags []string
+	// ConfigFile is the ansible.cfg in use, an absolute path, for the
+	// ansible_config_file variable. Default "": none (the variable is null).
+	ConfigFile string
 	// StartAt skips the tasks before the first one of this name
 	// (--start-at-task).
 	StartAt string
@@ -618,7 +621,7 @@ func (e *Engine) displayError(msg string) {
 // plainTaskName is the task's own name, rendered (taskName adds the role).
 func (e *Engine) plainTaskName(pc *playCtx, t *playbook.Task, host string) string {
 	if t.Name == "" {
-		return t.Module
+		return t.ActionName()
 	}
 	if !render.IsTemplate(t.Name) {
 		return t.Name

@@ -152,19 +152,58 @@ func (e *Engine) magicTaskVars(pc *playCtx, v map[string]any, t *playbook.Task) 
 		v["role_name"], v["role_path"], v["ansible_role_name"] = r.Role.Name, r.Role.Path, r.Role.Name
 	}
 	v["ansible_search_path"] = toAny(t.Role.SearchPath(t.Pos.File, pc.book.Dir))
-	if _, ok := v["ansible_connection"]; !ok {
+	if t.DelegateTo != "" && t.LoopKind != "" {
+		// delegate_to may name the item: runLoop adds them per item.
+		return
+	}
+	e.connectionVars(pc, t, v)
+}
+
+// connectionVars adds the connection's variables where v does not set
+// them, as Ansible's PlayContext.update_vars does: ansible_connection,
+// and the address as ansible_host and ansible_ssh_host (the delegate's for
+// a delegated task, else the host's ansible_host or ansible_ssh_host, else
+// its inventory name, 127.0.0.1 for the implicit localhost).
+func (e *Engine) connectionVars(pc *playCtx, t *playbook.Task, v map[string]any) {
+	_, hasConn := v["ansible_connection"]
+	_, hasHost := v["ansible_host"]
+	_, hasSSHHost := v["ansible_ssh_host"]
+	if hasConn && hasHost && hasSSHHost {
+		return
+	}
+	var delegated map[string]any
+	if t.DelegateTo != "" {
+		if d, err := e.cfg.Render.Template(t.DelegateTo, v); err == nil {
+			delegated = e.delegatedVars(fmt.Sprint(d))
+		}
+	}
+	if !hasConn {
 		conn := any(job.ConnSSH)
 		if c := e.connectionKeyword(pc, t, v); c != "" {
 			conn = c
 		}
-		if t.DelegateTo != "" {
-			if d, err := e.cfg.Render.Template(t.DelegateTo, v); err == nil {
-				if c, ok := e.delegatedVars(fmt.Sprint(d))["ansible_connection"]; ok {
-					conn = c
-				}
-			}
+		if c, ok := delegated["ansible_connection"]; ok {
+			conn = c
 		}
 		v["ansible_connection"] = conn
+	}
+	addr := v["inventory_hostname"]
+	if name, _ := addr.(string); e.cfg.Inventory.Hosts[name] == nil {
+		addr = "127.0.0.1" // the implicit localhost's address
+	}
+	switch {
+	case delegated != nil:
+		addr = delegated["ansible_host"]
+	case hasHost:
+		addr = v["ansible_host"]
+	case hasSSHHost:
+		addr = v["ansible_ssh_host"]
+	}
+	if !hasHost {
+		v["ansible_host"] = addr
+	}
+	if !hasSSHHost {
+		v["ansible_ssh_host"] = addr
 	}
 }
 

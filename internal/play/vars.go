@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/playbook"
@@ -32,6 +33,7 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 	// per-host copies would make a play's set-up quadratic in its hosts.
 	groupsShared := groupsAny(groups)
 	playHosts, allHosts := toAny(pc.hosts), toAny(pc.allHosts)
+	runMagic := e.runMagicVars()
 	for _, h := range pc.hosts {
 		v := maps.Clone(inv.HostVars(h))
 		if v == nil {
@@ -54,6 +56,7 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		v["ansible_diff_mode"] = e.cfg.Diff
 		v["ansible_verbosity"] = e.cfg.Verbosity
 		v["omit"] = e.omit
+		maps.Copy(v, runMagic)
 		maps.Copy(v, e.cfg.ExtraVars)
 		v = e.withPlayRoles(pc, h, v)
 		var src map[string]any // the templates as written
@@ -79,6 +82,11 @@ func (e *Engine) prepareVars(pc *playCtx) error {
 		pc.hostvars[h] = v
 	}
 	for _, h := range pc.hosts {
+		// hostvars[h] is h's variables without hostvars itself, which
+		// Ansible's does not hold either: a map that held itself would
+		// make a deep walk of hostvars[h] (the in test, length, to_json)
+		// recurse without end.
+		pc.hostvars[h] = maps.Clone(pc.base[h])
 		pc.base[h]["hostvars"] = pc.hostvars
 	}
 	// Hosts outside the play are in hostvars too, with their inventory
@@ -461,6 +469,48 @@ func groupsAny(g map[string][]string) map[string]any {
 		out[k] = toAny(v)
 	}
 	return out
+}
+
+// AnsibleVersion is the ansible-core release whose behaviour jetplay
+// follows (the version the differential corpus compares with), as the
+// ansible_version variable gives it.
+const AnsibleVersion = "2.14.18"
+
+// runMagicVars are the magic variables that are the same for every host of
+// the run, as ansible-core 2.14 sets them: ansible_version,
+// ansible_config_file (null without one), ansible_forks, ansible_run_tags
+// (["all"] without --tags), ansible_skip_tags and ansible_inventory_sources
+// (absolute paths). The maps and lists are shared read-only.
+func (e *Engine) runMagicVars() map[string]any {
+	parts := strings.SplitN(AnsibleVersion, ".", 3)
+	num := make([]int, 3)
+	for i, p := range parts {
+		num[i], _ = strconv.Atoi(p)
+	}
+	var cfgFile any
+	if e.cfg.ConfigFile != "" {
+		cfgFile = e.cfg.ConfigFile
+	}
+	runTags := toAny(e.cfg.Tags)
+	if len(runTags) == 0 {
+		runTags = []any{"all"}
+	}
+	sources := make([]any, 0, len(e.cfg.Inventory.Specs))
+	for _, s := range e.cfg.Inventory.Specs {
+		if _, err := os.Stat(s); err == nil {
+			s, _ = filepath.Abs(s)
+		}
+		sources = append(sources, s)
+	}
+	return map[string]any{
+		"ansible_version": map[string]any{"string": AnsibleVersion, "full": AnsibleVersion,
+			"major": num[0], "minor": num[1], "revision": num[2]},
+		"ansible_config_file":       cfgFile,
+		"ansible_forks":             e.cfg.Forks,
+		"ansible_run_tags":          runTags,
+		"ansible_skip_tags":         toAny(e.cfg.SkipTags),
+		"ansible_inventory_sources": sources,
+	}
 }
 
 // inventorySource is inventory_file and inventory_dir: the first inventory

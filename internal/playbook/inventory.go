@@ -19,6 +19,9 @@ type Inventory struct {
 	// Sources are the files read, in order (inventory files, then
 	// group_vars and host_vars files).
 	Sources []string
+	// Specs are the sources LoadInventories was given (the -i options), in
+	// order: paths and host lists as written.
+	Specs []string
 	// Warnings are what Ansible would warn about while loading.
 	Warnings []string
 
@@ -91,6 +94,7 @@ func LoadInventories(specs ...string) (*Inventory, error) {
 func LoadInventoriesWith(decrypt DecryptFunc, specs ...string) (*Inventory, error) {
 	inv := newInventory()
 	inv.decrypt = decrypt
+	inv.Specs = append(inv.Specs, specs...)
 	for _, spec := range specs {
 		if err := inv.load(spec); err != nil {
 			return nil, err

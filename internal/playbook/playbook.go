@@ -107,6 +107,10 @@ type loader struct {
 	play      *playRoles // roles of the play being parsed
 	role      *roleCtx   // the role whose files are being parsed
 	roleStack []string   // roles being loaded, for dependency cycles
+	// dynamic: the tasks being parsed are loaded at run time by an
+	// include_tasks, so an old include in them is dynamic too (Ansible's
+	// all_parents_static).
+	dynamic bool
 }
 
 func (l *loader) warn(s string) { l.warnings = append(l.warnings, s) }

@@ -16,7 +16,8 @@ import (
 type Task struct {
 	Name string
 	// Module is the canonical short module name, e.g. "command". It is
-	// "include_tasks" for include_tasks (and the old include): the engine
+	// "include_tasks" for include_tasks (and an old include that is not
+	// static, see include): the engine
 	// loads the file at run time with LoadTasks, resolving a relative name
 	// (Args["_raw_params"] or Args["file"]) against filepath.Dir(Pos.File),
 	// then Playbook.Dir. import_tasks never appears: it is inlined at load.
@@ -98,7 +99,7 @@ type Task struct {
 }
 
 // DisplayName is the task's name as Ansible lists it: "role : name" for a
-// role's task, the module when it has no name ("role : module" in a role);
+// role's task, ActionName when it has no name ("role : action" in a role);
 // an include_role shows its own name or "include_role". The name is not
 // rendered.
 func (t *Task) DisplayName() string {
@@ -106,10 +107,16 @@ func (t *Task) DisplayName() string {
 	case t.Module == "include_role" || t.Module == "import_role":
 		return cmpOr(t.Name, t.Module)
 	case t.Role.Name() != "":
-		return t.Role.Name() + " : " + cmpOr(t.Name, t.Module)
+		return t.Role.Name() + " : " + cmpOr(t.Name, t.ActionName())
 	}
-	return cmpOr(t.Name, t.Module)
+	return cmpOr(t.Name, t.ActionName())
 }
+
+// ActionName is what names a task without a name, as Ansible's
+// Task.get_name: the action as the task wrote it ("ansible.builtin.debug",
+// "debug", "include" for an old include that is not static), or Module
+// for a task the loader made.
+func (t *Task) ActionName() string { return cmpOr(t.Action, t.Module) }
 
 func cmpOr(a, b string) string {
 	if a != "" {
@@ -131,10 +138,12 @@ type LoopControl struct {
 func (t *Task) IsBlock() bool { return t.Module == "" }
 
 // LoadTasks reads a task file (a YAML list of tasks, as include_tasks and
-// import_tasks take). import_tasks inside it are resolved relative to the
-// file's directory. Errors are *Error.
+// import_tasks take) at run time, for an include_tasks: an old include
+// inside it is dynamic, as under Ansible's include_tasks. import_tasks
+// inside it are resolved relative to the file's directory. Errors are
+// *Error.
 func LoadTasks(path string, opts Options) ([]*Task, error) {
-	l := &loader{opts: opts, dir: filepath.Dir(path)}
+	l := &loader{opts: opts, dir: filepath.Dir(path), dynamic: true}
 	return l.taskFile(path, Pos{File: path}, false)
 }
 
@@ -305,7 +314,7 @@ func (f *file) task(n *yaml.Node, handler bool) ([]*Task, error) {
 			return nil, err
 		}
 		moduleName = name
-		t.Action = name
+		t.Action, _, _ = f.actionName(action) // as written
 		for k, v := range margs {
 			args[k] = v
 		}
@@ -358,6 +367,10 @@ func (f *file) task(n *yaml.Node, handler bool) ([]*Task, error) {
 	switch t.Module {
 	case "import_tasks":
 		return f.importTasks(t, handler)
+	case "include_tasks":
+		if shortName(t.Action) == "include" {
+			return f.include(t, handler)
+		}
 	case "import_role", "include_role":
 		if handler {
 			return nil, errorf(t.Pos, ErrUnsupported, "Using '%s' as a handler is not supported.", t.Action)
@@ -667,11 +680,50 @@ func (f *file) importTasks(imp *Task, handler bool) ([]*Task, error) {
 	if imp.LoopKind != "" {
 		return nil, errorf(imp.Pos, ErrInvalid, "You cannot use loops on 'import_tasks' statements. You should use 'include_tasks' instead.")
 	}
-	name, _ := imp.Args["_raw_params"].(string)
+	return f.inline(imp, taskFileName(imp), "import_tasks", handler)
+}
+
+// taskFileName is the file an import_tasks, include_tasks or include names.
+func taskFileName(t *Task) string {
+	name, _ := t.Args["_raw_params"].(string)
 	if name == "" {
-		name, _ = imp.Args["file"].(string)
+		name, _ = t.Args["file"].(string)
 	}
-	path, err := f.importPath(&yaml.Node{Line: imp.Pos.Line, Column: imp.Pos.Col}, strings.TrimSpace(name), "import_tasks")
+	return strings.TrimSpace(name)
+}
+
+// include is the old task-level include as ansible-core 2.14 loads it
+// (load_list_of_tasks, TaskInclude.get_vars): its arguments besides the
+// file name are variables of the included tasks, under its vars keyword;
+// it is static, its file's tasks inlined as import_tasks does, unless the
+// file name is a template, it has a loop, or it is in a file an
+// include_tasks loads at run time (a role's tasks are loaded with no
+// parent, even by include_role, so an include there is static), where it
+// is an include_tasks named by its action ("include").
+func (f *file) include(t *Task, handler bool) ([]*Task, error) {
+	name := taskFileName(t)
+	params := map[string]any{}
+	for k, v := range t.Args {
+		if k != "_raw_params" && k != "file" && k != "tags" && k != "when" {
+			params[k] = v
+		}
+	}
+	if len(params) > 0 {
+		t.Vars = mergeMaps(params, t.Vars)
+	}
+	if isTemplate(name) || t.LoopKind != "" || f.l.dynamic {
+		// The arguments stay too: the include's result shows them
+		// (include_args).
+		return []*Task{t}, nil
+	}
+	return f.inline(t, name, "include", handler)
+}
+
+// inline loads the task file name of the static import imp (an
+// import_tasks or a static include) and applies imp's keywords to each of
+// its tasks.
+func (f *file) inline(imp *Task, name, what string, handler bool) ([]*Task, error) {
+	path, err := f.importPath(&yaml.Node{Line: imp.Pos.Line, Column: imp.Pos.Col}, name, what)
 	if err != nil {
 		return nil, err
 	}
