@@ -175,7 +175,7 @@ func (e *env) benchJetplay(b *testing.B, tk modTask) {
 	}
 	b.StopTimer()
 	n := float64(b.N)
-	b.ReportMetric(ms(e.hostCPU(b)-host0)/n, "host-cpu-ms/op")
+	b.ReportMetric(ms(cpuSpent(b, host0, e.hostCPU(b)))/n, "host-cpu-ms/op")
 	b.ReportMetric(ms(selfCPU(b)-ctl0)/n, "ctl-cpu-ms/op")
 	b.ReportMetric(ms(built), "build-ms")
 }
@@ -223,7 +223,7 @@ func (e *env) playbook(b *testing.B, tk modTask, n int) measure {
 	err = cmd.Run()
 	wall := time.Since(start)
 	// The master (and its sshd) is still up: its CPU so far is counted.
-	host := e.hostCPU(b) - host0
+	host := cpuSpent(b, host0, e.hostCPU(b))
 	if err != nil {
 		b.Fatalf("ansible-playbook: %v\n%s", err, out.Bytes())
 	}
@@ -290,7 +290,7 @@ func (e *env) benchFloor(b *testing.B) {
 	}
 	b.StopTimer()
 	n := float64(b.N)
-	b.ReportMetric(ms(e.hostCPU(b)-host0)/n, "host-cpu-ms/op")
+	b.ReportMetric(ms(cpuSpent(b, host0, e.hostCPU(b)))/n, "host-cpu-ms/op")
 	b.ReportMetric(ms(selfCPU(b)-ctl0)/n, "ctl-cpu-ms/op")
 }
 
@@ -347,6 +347,17 @@ func (e *env) hostCPU(b *testing.B) time.Duration {
 		queue = append(queue, children[p]...)
 	}
 	return time.Duration(total) * time.Second / userHZ
+}
+
+// cpuSpent returns after-before, failing b when it is not positive: every
+// measured run starts Python on the host, so nothing counted means the
+// process tree was not found.
+func cpuSpent(b *testing.B, before, after time.Duration) time.Duration {
+	b.Helper()
+	if after <= before {
+		b.Fatalf("no host CPU counted (%v, then %v): the sshd process tree was not found", before, after)
+	}
+	return after - before
 }
 
 // selfCPU returns the CPU time this process has used.
