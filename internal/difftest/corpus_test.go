@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jetplay/jetplay/internal/sshdtest"
+	"github.com/jetplay/jetplay/internal/testenv"
 )
 
 // The compatibility corpus: small playbooks under testdata/corpus, each aimed
@@ -150,7 +151,7 @@ type corpusCase struct {
 }
 
 func TestDiffCorpus(t *testing.T) {
-	ansible := ansiblePlaybook(t)
+	ansible := testenv.LookPath(t, "ansible-playbook")
 	root := moduleRoot(t)
 	publisher := buildPublisher(t, root)
 	names := corpusPlaybooks(t, root)

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/jetplay/jetplay/internal/testenv"
 )
 
 // corpusText lists the corpus playbooks whose default-callback text output
@@ -33,7 +35,7 @@ func corpusTextVolatile(out []byte) string {
 // inventory as written (the local connection): the text of these playbooks
 // does not depend on the connection, and TestDiffCorpus runs them over SSH.
 func TestDiffCorpusText(t *testing.T) {
-	ansible := ansiblePlaybook(t)
+	ansible := testenv.LookPath(t, "ansible-playbook")
 	root := moduleRoot(t)
 	names := corpusText
 	if re := os.Getenv("CORPUS_RUN"); re != "" {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jetplay/jetplay/internal/testenv"
 )
 
 // examples are the playbooks of examples/ compared in json form; textExamples
@@ -59,7 +61,7 @@ type job struct {
 }
 
 func TestDiffExamples(t *testing.T) {
-	ansible := ansiblePlaybook(t)
+	ansible := testenv.LookPath(t, "ansible-playbook")
 	root := moduleRoot(t)
 	publisher := buildPublisher(t, root)
 
@@ -206,21 +208,6 @@ func result(t *testing.T, jb *job) run {
 		t.Fatalf("%s: %v\nstdout:\n%s\nstderr:\n%s", jb.name, jb.res.err, jb.res.stdout, jb.res.stderr)
 	}
 	return jb.res
-}
-
-// ansiblePlaybook returns the path of ansible-playbook; without it the test
-// is skipped, or fails when CI is set.
-func ansiblePlaybook(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("ansible-playbook")
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set but ansible-playbook is not installed: %v", err)
-	}
-	t.Skipf("ansible-playbook not installed: %v", err)
-	return ""
 }
 
 // moduleRoot returns the directory of go.mod: `go env GOMOD`, else the first

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jetplay/jetplay/internal/sshdtest"
+	"github.com/jetplay/jetplay/internal/testenv"
 )
 
 // The examples (and a few SSH-only playbooks) over real SSH: three OpenSSH
@@ -95,7 +96,7 @@ func deadAddress(t *testing.T) (string, int) {
 }
 
 func TestDiffSSH(t *testing.T) {
-	ansible := ansiblePlaybook(t)
+	ansible := testenv.LookPath(t, "ansible-playbook")
 	root := moduleRoot(t)
 	publisher := buildPublisher(t, root)
 	srv := sshdtest.Start(t, sshdtest.Options{User: sshdtest.TestUser, Addrs: []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"}})

@@ -175,7 +175,7 @@ func discover(ctx context.Context, run func(ctx context.Context, script string, 
 		}
 		obj, ok := info.(map[string]any)
 		if !ok {
-			return "", fmt.Errorf("'%s' object has no attribute 'get'", pyTypeName(info))
+			return "", fmt.Errorf("'%s' object has no attribute 'get'", pyrepr.TypeName(info))
 		}
 		distro, version, err := linuxDistro(obj)
 		if err != nil {
@@ -257,7 +257,7 @@ func linuxDistro(info map[string]any) (distro, version string, err error) {
 	}
 	s, ok := content.(string)
 	if !ok {
-		return "", "", fmt.Errorf("osrelease_content is a %s, not a string", pyTypeName(content))
+		return "", "", fmt.Errorf("osrelease_content is a %s, not a string", pyrepr.TypeName(content))
 	}
 	props, err := parseOSRelease(s)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jetplay/jetplay/internal/conn"
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // discoverCase is one host as the probe sees it: the two outputs.
@@ -205,8 +206,8 @@ func TestShlexSplit(t *testing.T) {
 			t.Errorf("%q: %q %v, want %q", tt.in, got, err, tt.want)
 		}
 	}
-	if got := shlexQuote("it's $x"); got != `'it'"'"'s $x'` {
-		t.Errorf("shlexQuote: %s", got)
+	if got := pyrepr.ShlexQuote("it's $x"); got != `'it'"'"'s $x'` {
+		t.Errorf("ShlexQuote: %s", got)
 	}
 }
 

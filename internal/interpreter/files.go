@@ -68,11 +68,11 @@ func (r *Runner) runFiles(ctx context.Context, c conn.Conn, t Task, ch Choice) (
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
-		if _, err := c.Run(rctx, r.fileCommand(t, "rm -f -r "+shlexQuote(dir)+" > /dev/null 2>&1", nil)); err != nil {
+		if _, err := c.Run(rctx, r.fileCommand(t, "rm -f -r "+pyrepr.ShlexQuote(dir)+" > /dev/null 2>&1", nil)); err != nil {
 			r.log.Warn().Err(err).Str("host", t.Host).Msg("cannot remove the module's temporary directory")
 		}
 	}()
-	module, argsPath := shlexQuote(dir+"/"+name), shlexQuote(dir+"/args")
+	module, argsPath := pyrepr.ShlexQuote(dir+"/"+name), pyrepr.ShlexQuote(dir+"/args")
 
 	// 2: the args file.
 	res, err = c.Run(ctx, r.fileCommand(t, "umask 77 && cat > "+argsPath, args))
@@ -145,7 +145,7 @@ func argsFile(style Style, args map[string]any) ([]byte, error) {
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		b.WriteString(k + "=" + shlexQuote(pyrepr.Str(args[k])) + " ")
+		b.WriteString(k + "=" + pyrepr.ShlexQuote(pyrepr.Str(args[k])) + " ")
 	}
 	return []byte(b.String()), nil
 }
@@ -157,7 +157,7 @@ func shellPath(p string) string {
 		return `"$HOME"`
 	}
 	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		return `"$HOME"/` + shlexQuote(rest)
+		return `"$HOME"/` + pyrepr.ShlexQuote(rest)
 	}
-	return shlexQuote(p)
+	return pyrepr.ShlexQuote(p)
 }

@@ -32,30 +32,6 @@ func pyStrip(s string) string {
 // splitLines is Python's str.splitlines().
 func splitLines(s string) []string { return job.SplitLines(s, false) }
 
-// pyTypeName is the Python type name of a decoded JSON value.
-func pyTypeName(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case string:
-		return "str"
-	case []any:
-		return "list"
-	case map[string]any:
-		return "dict"
-	case json.Number:
-		if strings.ContainsAny(string(v), ".eE") {
-			return "float"
-		}
-		return "int"
-	case float64:
-		return "float"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // pyJSONLoads is json.loads: one JSON value, white space around it
 // allowed, anything after it an error. Numbers stay json.Number when
 // numbers is set (Python keeps 1 and 1.0 apart and big integers exact).

@@ -17,6 +17,7 @@ import (
 	"github.com/jetplay/jetplay/internal/conn"
 	"github.com/jetplay/jetplay/internal/job"
 	"github.com/jetplay/jetplay/internal/sshdtest"
+	"github.com/jetplay/jetplay/internal/testenv"
 )
 
 // Runs of small payloads of our own with the real python3, over the local
@@ -322,12 +323,7 @@ func TestRunBecome(t *testing.T) {
 func TestRunDiscoversAsAnsible(t *testing.T) {
 	t.Parallel()
 	requirePython3(t)
-	if _, err := exec.LookPath("ansible"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI needs ansible")
-		}
-		t.Skip("no ansible")
-	}
+	testenv.LookPath(t, "ansible")
 	scenarios := []struct {
 		name     string
 		mode     string
@@ -374,12 +370,7 @@ func TestRunDiscoversAsAnsible(t *testing.T) {
 func TestRunDiscoversAsAnsibleOverOpenSSH(t *testing.T) {
 	t.Parallel()
 	requirePython3(t)
-	if _, err := exec.LookPath("ansible"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI needs ansible")
-		}
-		t.Skip("no ansible")
-	}
+	testenv.LookPath(t, "ansible")
 	srv := sshdtest.Start(t, sshdtest.Options{})
 	h := srv.Hosts[0]
 	p, err := conn.NewSSHPool(conn.SSHConfig{KnownHostsFiles: []string{srv.KnownHosts}, KeyFiles: []string{}, NoAgent: true,

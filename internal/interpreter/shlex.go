@@ -99,22 +99,3 @@ func shlexSplit(s string, comments bool) ([]string, error) {
 		}
 	}
 }
-
-// shlexQuote is Python's shlex.quote: s as one shell word, single-quoted
-// unless it is made only of [A-Za-z0-9_@%+=:,./-] (and not empty).
-func shlexQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	safe := true
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
-}

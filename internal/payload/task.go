@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/jetplay/jetplay/internal/pyrepr"
@@ -228,7 +227,7 @@ func (p *Payload) Script(t Task) (script, argsFile []byte, err error) {
 	case StyleOld:
 		var b strings.Builder
 		for _, k := range pyrepr.SortedKeys(args) {
-			b.WriteString(k + "=" + shellQuote(pyrepr.Str(args[k])) + " ")
+			b.WriteString(k + "=" + pyrepr.ShlexQuote(pyrepr.Str(args[k])) + " ")
 		}
 		argsFile = []byte(b.String())
 	}
@@ -294,20 +293,6 @@ func (t Task) shebang(interp string, args []string) (line, out string, err error
 		line += " " + strings.Join(args, " ")
 	}
 	return line, out, nil
-}
-
-// shellSafe is what Python's shlex.quote leaves unquoted.
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
-
-// shellQuote is Python's shlex.quote.
-func shellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	if shellSafe.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
 
 // shlexSplit is Python's shlex.split (POSIX mode) for a #! line: words

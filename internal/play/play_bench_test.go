@@ -6,15 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/jetplay/jetplay/internal/bus"
 	"github.com/jetplay/jetplay/internal/conn"
 	"github.com/jetplay/jetplay/internal/executor"
 	"github.com/jetplay/jetplay/internal/job"
-	"github.com/jetplay/jetplay/internal/natstest"
 	"github.com/jetplay/jetplay/internal/play"
 	"github.com/jetplay/jetplay/internal/playbook"
 	"github.com/jetplay/jetplay/internal/report"
@@ -59,25 +56,7 @@ func benchPlay(b *testing.B, dialer executor.Dialer, forks, tasks int) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	_, _, js := natstest.Run(b)
-	bs, err := bus.Open(ctx, js, bus.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ex, err := executor.New(executor.Config{Bus: bs, Name: "bench", Concurrency: 2 * forks, Dialer: dialer, Grace: time.Second})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ectx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := ex.Run(ectx); err != nil {
-			b.Error(err)
-		}
-	}()
-	defer func() { stop(); wg.Wait() }()
+	bs := startBus(b, ctx, executor.Config{Name: "bench", Concurrency: 2 * forks, Dialer: dialer})
 
 	b.ResetTimer()
 	start := time.Now()

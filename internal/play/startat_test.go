@@ -35,30 +35,13 @@ func runBook(t *testing.T, inv, src string, cfg play.Config) (play.Outcome, stri
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	_, _, js := natstest.Run(t)
-	bs, err := bus.Open(ctx, js, bus.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
-	ex, err := executor.New(executor.Config{Bus: bs, Name: "test", Concurrency: 8, Grace: time.Second, Logger: log})
+	bs := startBus(t, ctx, executor.Config{Name: "test", Concurrency: 8, Logger: log})
+	inventory, err := playbook.LoadInventory(invFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ectx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := ex.Run(ectx); err != nil {
-			t.Error(err)
-		}
-	}()
-	defer func() { stop(); wg.Wait() }()
-	cfg.Inventory, err = playbook.LoadInventory(invFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg.Inventory = inventory
 	pb, err := playbook.Load(bookFile, play.ModuleOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +53,38 @@ func runBook(t *testing.T, inv, src string, cfg play.Config) (play.Outcome, stri
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	return o, out.String()
+}
+
+// startBus opens a bus on an embedded JetStream server and runs one
+// in-process executor on it, made from cfg with its Bus filled in and Grace
+// one second when zero, until ctx ends or the test does; cleanup waits for
+// the executor's Run to return, and an error from Run fails the test.
+func startBus(tb testing.TB, ctx context.Context, cfg executor.Config) *bus.Bus {
+	tb.Helper()
+	_, _, js := natstest.Run(tb)
+	bs, err := bus.Open(ctx, js, bus.Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.Bus = bs
+	if cfg.Grace == 0 {
+		cfg.Grace = time.Second
+	}
+	ex, err := executor.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ectx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := ex.Run(ectx); err != nil {
+			tb.Error(err)
+		}
+	}()
+	tb.Cleanup(func() { stop(); wg.Wait() })
+	return bs
 }
 
 // TestStartAtTaskFailingHost: under strategy free every host goes

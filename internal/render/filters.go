@@ -51,7 +51,7 @@ func (a args) int(i int, name string, def int) (int, error) {
 	v := a.get(i, name, def)
 	n, ok := toInt(v)
 	if !ok {
-		return 0, fmt.Errorf("%s: expected an integer, got %s", name, typeName(v))
+		return 0, fmt.Errorf("%s: expected an integer, got %s", name, pyrepr.TypeName(v))
 	}
 	return n, nil
 }
@@ -154,7 +154,7 @@ func ansibleFilters() map[string]exec.FilterFunction {
 		"md5":                  simple(func(in any, _ args) (any, error) { return hashString("md5", pyrepr.Str(in)) }),
 		"quote":                strFilter(shellQuote),
 		"ternary":              simple(fTernary),
-		"type_debug":           simple(func(in any, _ args) (any, error) { return typeName(in), nil }),
+		"type_debug":           simple(func(in any, _ args) (any, error) { return pyrepr.TypeName(in), nil }),
 		"extract":              simple(fExtract),
 		"log":                  simple(fLog),
 		"pow":                  simple(fPow),
@@ -543,7 +543,7 @@ func fSplit(in any, a args) (any, error) {
 func asMap(v any, filter string) (map[string]any, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%s expects a dictionary, got %s", filter, typeName(v))
+		return nil, fmt.Errorf("%s expects a dictionary, got %s", filter, pyrepr.TypeName(v))
 	}
 	return m, nil
 }
@@ -567,7 +567,7 @@ func asList(v any, filter string) ([]any, error) {
 	case nil:
 		return nil, fmt.Errorf("%s expects a list, got None", filter)
 	}
-	return nil, fmt.Errorf("%s expects a list, got %s", filter, typeName(v))
+	return nil, fmt.Errorf("%s expects a list, got %s", filter, pyrepr.TypeName(v))
 }
 
 func fDict2Items(in any, a args) (any, error) {
@@ -1036,7 +1036,7 @@ func compare(a, b any, caseSensitive bool) (int, error) {
 			return len(la) - len(lb), nil
 		}
 	}
-	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", typeName(a), typeName(b))
+	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", pyrepr.TypeName(a), pyrepr.TypeName(b))
 }
 
 // sortKeyed sorts list by attribute (if any) and returns an error for
@@ -1136,7 +1136,7 @@ func add(a, b any) (any, error) {
 			return append(append([]any{}, la...), lb...), nil
 		}
 	}
-	return nil, fmt.Errorf("unsupported operand types for +: '%s' and '%s'", typeName(a), typeName(b))
+	return nil, fmt.Errorf("unsupported operand types for +: '%s' and '%s'", pyrepr.TypeName(a), pyrepr.TypeName(b))
 }
 
 // basename is Python's os.path.basename.
@@ -1257,27 +1257,6 @@ func fTernary(in any, a args) (any, error) {
 	return a.get(1, "false_val", nil), nil
 }
 
-// typeName is Python's type(v).__name__ for a native value.
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case int:
-		return "int"
-	case float64, pyrepr.Float:
-		return "float"
-	case string:
-		return "str"
-	case []any:
-		return "list"
-	case map[string]any:
-		return "dict"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // fExtract is Ansible's extract(container, morekeys=None): the input is a
 // key or index into container.
 func fExtract(in any, a args) (any, error) {
@@ -1304,7 +1283,7 @@ func fExtract(in any, a args) (any, error) {
 			}
 			v = c[i]
 		default:
-			return nil, fmt.Errorf("extract: cannot index %s", typeName(v))
+			return nil, fmt.Errorf("extract: cannot index %s", pyrepr.TypeName(v))
 		}
 	}
 	return v, nil
@@ -1347,7 +1326,7 @@ func fRoot(in any, a args) (any, error) {
 func fRound(in any, a args) (any, error) {
 	x, ok := toFloat(in)
 	if !ok {
-		return nil, fmt.Errorf("round: expects a number, got %s", typeName(in))
+		return nil, fmt.Errorf("round: expects a number, got %s", pyrepr.TypeName(in))
 	}
 	prec, err := a.int(0, "precision", 0)
 	if err != nil {
@@ -1383,7 +1362,7 @@ func fAbs(in any, _ args) (any, error) {
 		n, _ := toInt(x)
 		return n, nil
 	}
-	return nil, fmt.Errorf("bad operand type for abs(): '%s'", typeName(in))
+	return nil, fmt.Errorf("bad operand type for abs(): '%s'", pyrepr.TypeName(in))
 }
 
 func fLength(in any, _ args) (any, error) {
@@ -1395,7 +1374,7 @@ func fLength(in any, _ args) (any, error) {
 	case map[string]any:
 		return len(x), nil
 	}
-	return nil, fmt.Errorf("object of type '%s' has no len()", typeName(in))
+	return nil, fmt.Errorf("object of type '%s' has no len()", pyrepr.TypeName(in))
 }
 
 func fFirst(in any, _ args) (any, error) {

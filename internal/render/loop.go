@@ -278,16 +278,12 @@ func withSubelements(terms []any) ([]any, error) {
 	return out, nil
 }
 
-// lookupBool reads a lookup's boolean flag: a bool, a string among yes,
-// true, on, 1, y and t (any case, spaces trimmed), or else Python's truth.
+// lookupBool reads a lookup's boolean flag: a string is true when it is
+// among yes, true, on, 1, y and t (any case, spaces trimmed); anything else
+// (a bool, None) is Python's truth, pyrepr.Truthy.
 func lookupBool(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
+	if s, ok := v.(string); ok {
+		switch strings.ToLower(strings.TrimSpace(s)) {
 		case "yes", "true", "on", "1", "y", "t":
 			return true
 		}

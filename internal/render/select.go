@@ -6,6 +6,8 @@ import (
 	"maps"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/jetplay/jetplay/internal/pyrepr"
 )
 
 // maxRange bounds the list range() builds, since it is not lazy here.
@@ -145,7 +147,7 @@ func rangeFunc(_ *exec.Evaluator, p *exec.VarArgs) *exec.Value {
 	for i, v := range a.pos {
 		n, ok := v.(int)
 		if !ok {
-			return exec.AsValue(fmt.Errorf("range: '%s' object cannot be interpreted as an integer", typeName(v)))
+			return exec.AsValue(fmt.Errorf("range: '%s' object cannot be interpreted as an integer", pyrepr.TypeName(v)))
 		}
 		nums[i] = n
 	}

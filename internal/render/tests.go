@@ -188,7 +188,7 @@ func inContainer(v, container any) (bool, error) {
 		_, ok := c[keyString(v)]
 		return ok, nil
 	}
-	return false, fmt.Errorf("argument of type '%s' is not iterable", typeName(container))
+	return false, fmt.Errorf("argument of type '%s' is not iterable", pyrepr.TypeName(container))
 }
 
 func tSubset(in any, a args) (bool, error) {

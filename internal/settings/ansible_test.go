@@ -9,22 +9,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-)
 
-// ansibleConfig returns the path of ansible-config; without it the test is
-// skipped, or fails when CI is set.
-func ansibleConfig(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("ansible-config")
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set but ansible-config is not installed: %v", err)
-	}
-	t.Skipf("ansible-config not installed: %v", err)
-	return ""
-}
+	"github.com/jetplay/jetplay/internal/testenv"
+)
 
 // dumpEntry is one setting of ansible-config dump --format json.
 type dumpEntry struct {
@@ -141,7 +128,7 @@ anything = goes
 // plugin's) for the typed settings: values and origins, the file found, the
 // warnings, and the errors.
 func TestAnsibleConfigDump(t *testing.T) {
-	bin := ansibleConfig(t)
+	bin := testenv.LookPath(t, "ansible-config")
 	type scenario struct {
 		name  string
 		setup func(t *testing.T, root string) (cwd string, env map[string]string)

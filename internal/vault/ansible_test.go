@@ -11,22 +11,9 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
-)
 
-// ansibleVault returns the path of ansible-vault; without it the test is
-// skipped, or fails when CI is set.
-func ansibleVault(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("ansible-vault")
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set but ansible-vault is not installed: %v", err)
-	}
-	t.Skipf("ansible-vault not installed: %v", err)
-	return ""
-}
+	"github.com/jetplay/jetplay/internal/testenv"
+)
 
 // vaultCLI runs ansible-vault in dir with a clean environment (HOME is dir,
 // so no ~/.ansible.cfg is read) and returns its stdout and stderr.
@@ -67,7 +54,7 @@ func inlineText(t *testing.T, doc, key string) string {
 // encrypt_string, with and without a vault id, a password file and a client
 // script) and checks Load and Decrypt give the plaintext back.
 func TestAnsibleVaultWritesWeRead(t *testing.T) {
-	bin := ansibleVault(t)
+	bin := testenv.LookPath(t, "ansible-vault")
 	dir := t.TempDir()
 	writeFile(t, dir, "pw", "hunter2\n", 0o600)
 	writeFile(t, dir, "keys-client.sh", "#!/bin/sh\n[ \"$2\" = ops ] && echo opspass || exit 2\n", 0o755)
@@ -144,7 +131,7 @@ func TestAnsibleVaultWritesWeRead(t *testing.T) {
 // TestAnsibleVaultReadsWhatWeWrite has ansible-vault decrypt what Encrypt
 // wrote, and checks a wrong password fails in both with the same message.
 func TestAnsibleVaultReadsWhatWeWrite(t *testing.T) {
-	bin := ansibleVault(t)
+	bin := testenv.LookPath(t, "ansible-vault")
 	dir := t.TempDir()
 	writeFile(t, dir, "pw", "hunter2\n", 0o600)
 	writeFile(t, dir, "bad", "hunter3\n", 0o600)
