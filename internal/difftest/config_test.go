@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jetplay/jetplay/internal/sshdtest"
+	"github.com/jetplay/jetplay/internal/testenv"
 )
 
 // configPlaybook runs where an ansible.cfg sets the inventory, roles_path,
@@ -42,7 +43,7 @@ const configPlaybook = `- name: ansible.cfg beside the playbook
 // win over the file. Both runs compare the json documents and exit codes,
 // and check the role each tool used.
 func TestDiffConfig(t *testing.T) {
-	ansible := ansiblePlaybook(t)
+	ansible := testenv.LookPath(t, "ansible-playbook")
 	root := moduleRoot(t)
 	publisher := buildPublisher(t, root)
 	srv := sshdtest.Start(t, sshdtest.Options{User: sshdtest.TestUser, Addrs: corpusSSHAddrs[:2]})

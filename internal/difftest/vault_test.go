@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/jetplay/jetplay/internal/sshdtest"
+	"github.com/jetplay/jetplay/internal/testenv"
 )
 
 // TestDiffVaultGenerated is the Vault corpus with ciphertext that
@@ -19,7 +20,7 @@ import (
 // decrypted with --vault-id gen@FILE; then a wrong password. Both tools run
 // over the corpus's OpenSSH hosts and are compared as the corpus is.
 func TestDiffVaultGenerated(t *testing.T) {
-	ansible := ansiblePlaybook(t)
+	ansible := testenv.LookPath(t, "ansible-playbook")
 	ansibleVault := filepath.Join(filepath.Dir(ansible), "ansible-vault")
 	if _, err := os.Stat(ansibleVault); err != nil {
 		t.Skipf("ansible-vault not beside ansible-playbook: %v", err)
