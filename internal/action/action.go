@@ -30,11 +30,13 @@ type Call struct {
 	Render *render.Engine
 	// Check, Diff and NoLog are the task's check mode, diff mode and no_log.
 	Check, Diff, NoLog bool
-	// Timeout is the task keyword timeout in seconds; 0 for none and for
-	// async tasks.
+	// Timeout is the task keyword timeout in seconds; 0 for none, for
+	// async tasks and for controller actions (template's copy job runs
+	// without one).
 	Timeout int
-	// Async and Poll are the task's async and poll keywords in seconds.
-	// Poll is Ansible's default (15) when the task sets none.
+	// Async and Poll are the task's async and poll keywords in seconds,
+	// read for host modules only. Poll is Ansible's default (15) when the
+	// task sets none or the module is a controller action.
 	Async, Poll int
 	// Delegate is the rendered delegate_to; "" when the task is not delegated.
 	Delegate string

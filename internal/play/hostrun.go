@@ -36,8 +36,9 @@ func (r *hostRun) sub(part string) *hostRun {
 var _ action.Engine = (*hostRun)(nil)
 
 // call builds the action.Call of one execution of the task with vars and
-// the rendered args of module name (canonical). Async, Poll and Timeout
-// are left for the caller, which knows the module's kind.
+// the rendered args of module name (canonical). Async and Timeout are left
+// 0 and Poll at Ansible's default for the caller, which knows the module's
+// kind.
 func (r *hostRun) call(vars, args map[string]any, name string) *action.Call {
 	e, pc, t := r.e, r.pc, r.t
 	c := &action.Call{
@@ -74,8 +75,8 @@ func (r *hostRun) Run(ctx context.Context, c *action.Call, j action.Job) action.
 // SetFacts stores facts for host (set_fact, include_vars).
 func (r *hostRun) SetFacts(host string, facts map[string]any) { r.e.setFacts(host, facts) }
 
-// Status reads a job's status from the run's watch or, for a job of
-// another run, from the bucket.
+// Status reads a job's status from the run's watch or, for a job the
+// watch has not seen (another run's), from the bucket.
 func (r *hostRun) Status(ctx context.Context, id job.ID) (job.Status, bool, error) {
 	return r.e.statusOfJob(ctx, id)
 }

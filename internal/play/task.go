@@ -84,12 +84,11 @@ func (r *hostRun) runOne(ctx context.Context, vars map[string]any) action.Outcom
 		return r.attempt(ctx, vars)
 	}
 	if t.Module == "async_status" && t.Until != nil {
-		argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
-		if err != nil {
-			return action.Failed(fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v", err))
+		args, o, ok := r.args(vars)
+		if !ok {
+			return o
 		}
-		args, _ := argsAny.(map[string]any)
-		if o, ok := action.AsyncStatusUntil(ctx, r.call(vars, e.stripOmit(args), "async_status"), r); ok {
+		if o, ok := action.AsyncStatusUntil(ctx, r.call(vars, args, "async_status"), r); ok {
 			if _, ok := o.Result["failed"]; !ok {
 				o.Result["failed"] = false
 			}
@@ -232,16 +231,10 @@ func (r *hostRun) action(ctx context.Context, vars map[string]any) action.Outcom
 	if asyncSec > 0 && e.checkMode(pc, t, vars) {
 		return action.Refused(checkAsyncMsg)
 	}
-	argsAny, err := e.cfg.Render.Value(maps.Clone(t.Args), vars)
-	if err != nil {
-		if _, ok := render.UndefinedMessage(err); ok {
-			// Ansible raises it with the task as the error's object.
-			return taskError(withExcerpt(argsMessage(err), t))
-		}
-		return taskError(argsMessage(err))
+	args, o, ok := r.args(vars)
+	if !ok {
+		return o
 	}
-	args, _ := argsAny.(map[string]any)
-	args = e.stripOmit(args)
 	switch info.Name {
 	case "meta":
 		return action.Outcome{Result: e.meta(pc, r.host, args)}
@@ -268,6 +261,23 @@ func (r *hostRun) action(ctx context.Context, vars map[string]any) action.Outcom
 		}
 	}
 	return f(ctx, c, r)
+}
+
+// args renders the task's arguments with vars and drops those set to omit.
+// An argument that cannot be rendered is the task error Ansible raises
+// (ok false), with the task's excerpt for an undefined variable.
+func (r *hostRun) args(vars map[string]any) (args map[string]any, o action.Outcome, ok bool) {
+	t := r.t
+	argsAny, err := r.e.cfg.Render.Value(maps.Clone(t.Args), vars)
+	if err != nil {
+		if _, ok := render.UndefinedMessage(err); ok {
+			// Ansible raises it with the task as the error's object.
+			return nil, taskError(withExcerpt(argsMessage(err), t)), false
+		}
+		return nil, taskError(argsMessage(err)), false
+	}
+	args, _ = argsAny.(map[string]any)
+	return r.e.stripOmit(args), action.Outcome{}, true
 }
 
 // stripOmit drops arguments whose value is the omit placeholder.
